@@ -20,7 +20,12 @@ def test_sentences_split_on_punctuation_and_pauses() -> None:
     assert [s.text for s in sents] == ["Hello there.", "How are you doing today?", "Fine thanks"]
     assert [s.terminal for s in sents] == [True, True, False]
     # without punctuation, a long pause still closes a sentence
-    words = [Word(0.0, 0.4, " so"), Word(0.5, 0.9, " yes"), Word(2.5, 2.9, " next"), Word(3, 3.4, " one")]
+    words = [
+        Word(0.0, 0.4, " so"),
+        Word(0.5, 0.9, " yes"),
+        Word(2.5, 2.9, " next"),
+        Word(3, 3.4, " one"),
+    ]
     assert [s.text for s in split_sentences(words)] == ["so yes", "next one"]
 
 
@@ -48,7 +53,9 @@ def test_configurable_range(lo: float, hi: float) -> None:
 
 def test_unpunctuated_run_on_speech_still_gives_candidates() -> None:
     # 200 words, no punctuation, no pauses: forced splits keep sentences short enough
-    text = " ".join(itertools.islice(itertools.cycle("we keep talking about the plan".split()), 200))
+    text = " ".join(
+        itertools.islice(itertools.cycle(["we", "keep", "talking", "about", "the", "plan"]), 200)
+    )
     tr = transcript([text], pause=0.0)
     starts, ends = _boundaries(tr)
     cands = build_candidates(tr, min_seconds=20, max_seconds=40)
