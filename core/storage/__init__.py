@@ -1,11 +1,24 @@
 """Object storage: one interface, two real backends (S3-compatible and local disk)."""
 
 from core.storage.base import (
+    InvalidKey,
+    InvalidPart,
     MultipartPart,
     ObjectMissing,
     ObjectStore,
     PresignedRequest,
     StorageError,
 )
+from core.storage.factory import close_store, get_store
 
-__all__ = ["MultipartPart", "ObjectMissing", "ObjectStore", "PresignedRequest", "StorageError"]
+__all__ = [
+    "InvalidKey",
+    "InvalidPart",
+    "MultipartPart",
+    "ObjectMissing",
+    "ObjectStore",
+    "PresignedRequest",
+    "StorageError",
+    "close_store",
+    "get_store",
+]

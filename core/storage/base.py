@@ -13,7 +13,15 @@ class StorageError(Exception):
 
 
 class ObjectMissing(StorageError):
-    """The key does not exist."""
+    """The key (or the multipart upload) does not exist."""
+
+
+class InvalidPart(StorageError):
+    """A multipart completion named a part that was not uploaded or whose etag differs."""
+
+
+class InvalidKey(ValueError):
+    """The key could escape the store or is malformed ('..', absolute, NUL): a caller bug."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +44,10 @@ class ObjectStore(Protocol):
     """Keys are '/'-separated strings such as 'uploads/<id>/original.mp4'."""
 
     async def ping(self) -> None: ...
+    async def ensure_bucket(self) -> None:
+        """Create the bucket (or root folder) if missing; safe to call at every start."""
+        ...
+
     async def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
     async def put_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
     async def get_bytes(self, key: str) -> bytes: ...

@@ -41,6 +41,7 @@ class AudioFeatures:
     """Per-second loudness (dBFS, one value per second of audio)."""
 
     loudness: tuple[float, ...] = ()
+    peaks: tuple[float, ...] = ()  # seconds where loudness bursts above its recent level
 
 
 @dataclass(frozen=True)

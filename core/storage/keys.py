@@ -1,0 +1,37 @@
+"""Object key rules shared by every backend, so a key valid on one is valid on all.
+
+The local backend maps keys to paths, so anything that could escape its root is refused
+everywhere (and S3 gets the same keys, which keeps behaviour identical across backends).
+"""
+
+from __future__ import annotations
+
+from core.storage.base import InvalidKey
+
+MAX_KEY_BYTES = 1024
+
+
+def check_key(key: str) -> str:
+    """Return ``key`` unchanged if it is a safe relative '/'-separated key, else raise."""
+    if not isinstance(key, str) or not key:
+        raise InvalidKey("empty key")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        raise InvalidKey("key too long")
+    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in key):
+        raise InvalidKey("control character in key")
+    if "\\" in key:
+        raise InvalidKey("backslash in key")
+    if key.startswith("/"):
+        raise InvalidKey("absolute key")
+    for part in key.split("/"):
+        if part in ("", ".", ".."):
+            raise InvalidKey("empty, '.' or '..' segment in key")
+    return key
+
+
+def check_prefix(prefix: str) -> str:
+    """A listing prefix: empty, or a key-like string that may end with '/'."""
+    if prefix == "":
+        return prefix
+    check_key(prefix[:-1] if prefix.endswith("/") else prefix)
+    return prefix

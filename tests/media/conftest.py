@@ -1,0 +1,77 @@
+"""Session-wide generated media for the media tests (tiny: 320x240, about 24 s)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+from jobs.media.audio import extract_audio
+from jobs.media.transcribe import transcribe
+from jobs.media.types import TranscriptResult
+from tests.media.fixtures_media import DEFAULT_SENTENCES, make_silent_video, make_talk
+
+
+@dataclass(frozen=True)
+class Talk:
+    video: Path
+    onsets: list[float]
+    sentences: tuple[str, ...]
+
+
+@pytest.fixture(scope="session")
+def media_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def media_settings(media_dir: Path) -> Settings:
+    return Settings(
+        var_dir=media_dir / "var",
+        whisper_model="tiny.en",
+        whisper_device="cpu",
+        whisper_compute_type="int8",
+        ffmpeg_timeout_seconds=300,
+        ffmpeg_memory_mb=2048,
+    )
+
+
+@pytest.fixture(scope="session")
+def talk(media_dir: Path) -> Talk:
+    video, onsets = make_talk(media_dir / "talk", DEFAULT_SENTENCES)
+    return Talk(video=video, onsets=onsets, sentences=DEFAULT_SENTENCES)
+
+
+@pytest.fixture(scope="session")
+def silent_video(media_dir: Path) -> Path:
+    return make_silent_video(media_dir / "silent.mp4")
+
+
+@pytest.fixture(scope="session")
+async def talk_wav(talk: Talk, media_dir: Path, media_settings: Settings) -> Path:
+    return await extract_audio(talk.video, media_dir / "talk16k.wav", settings=media_settings)
+
+
+@pytest.fixture(scope="session")
+async def progress_and_transcript(
+    talk_wav: Path, media_settings: Settings
+) -> tuple[list[float], TranscriptResult]:
+    seen: list[float] = []
+
+    async def on_progress(fraction: float) -> None:
+        seen.append(fraction)
+
+    result = await transcribe(talk_wav, settings=media_settings, on_progress=on_progress)
+    return seen, result
+
+
+@pytest.fixture(scope="session")
+def transcript(progress_and_transcript: tuple[list[float], TranscriptResult]) -> TranscriptResult:
+    return progress_and_transcript[1]
+
+
+@pytest.fixture(scope="session")
+def talk_video(talk: Talk) -> Path:
+    return talk.video
