@@ -11,6 +11,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
+from core.metrics import EVENT_PUBLISH_ERRORS
 from core.redis import get_redis
 
 SCHEMA_VERSION = 1
@@ -44,6 +45,7 @@ async def publish(user_id: uuid.UUID | str, event: PipelineEvent) -> bool:
         await get_redis().publish(channel(user_id), json.dumps(asdict(event)))
     except Exception:  # noqa: BLE001 - never fail the caller over a lost event
         publish_errors += 1
+        EVENT_PUBLISH_ERRORS.inc()
         log.warning("event publish failed", exc_info=True)
         return False
     return True

@@ -12,9 +12,25 @@ from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
 from orm.database import close_db, init_db
 
+_metrics_started = False
+
 
 async def startup(ctx: dict[str, Any]) -> None:
     await init_db()
+    start_metrics_server()
+
+
+def start_metrics_server() -> None:
+    """Job metrics for Prometheus on CLIPFORGE_WORKER_METRICS_PORT (0: off), once per process."""
+    global _metrics_started
+    port = get_settings().worker_metrics_port
+    if port and not _metrics_started:
+        from prometheus_client import start_http_server
+
+        from core.metrics import REGISTRY
+
+        start_http_server(port, registry=REGISTRY)
+        _metrics_started = True
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -22,11 +38,15 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 def functions() -> list[Function]:
-    """Every task the worker knows. Stages register here as they are built."""
+    """Every task the worker knows, each inside the retry/dead-letter policy (jobs.policy).
+
+    Tries come from the retry table (settings), not from Task.max_tries.
+    """
+    from jobs.policy import arq_max_tries, arq_timeout, wrap
     from jobs.tasks import TASKS
 
     return [
-        func(t.coroutine, name=t.name, max_tries=t.max_tries, timeout=t.timeout)  # type: ignore[arg-type]
+        func(wrap(t), name=t.name, max_tries=arq_max_tries(t.name), timeout=arq_timeout(t))  # type: ignore[arg-type]
         for t in TASKS
     ]
 
@@ -43,6 +63,9 @@ def worker_settings() -> dict[str, Any]:
         "poll_delay": settings.worker_poll_delay,
         "max_jobs": settings.worker_max_jobs,
         "handle_signals": True,
+        # SIGTERM: stop taking jobs, let running ones finish this long, then cancel them;
+        # arq leaves a cancelled job in its queue, so another worker runs it again.
+        "job_completion_wait": settings.worker_shutdown_grace_seconds,
     }
 
 
