@@ -126,6 +126,7 @@ class Settings(BaseSettings):
     dead_letter_alert_threshold: int = 5
     job_timeouts: str = ""
     worker_metrics_port: int = 0
+    worker_extra_tasks: str = ""
 
     # ---------------------------------------------------------------- derived
     @property

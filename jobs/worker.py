@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from arq.connections import RedisSettings
@@ -10,6 +11,7 @@ from arq.worker import Function, func
 from core.config import get_settings
 from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
+from jobs.tasks import Task
 from orm.database import close_db, init_db
 
 _metrics_started = False
@@ -37,18 +39,30 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await close_db()
 
 
-def functions() -> list[Function]:
-    """Every task the worker knows, each inside the retry/dead-letter policy (jobs.policy).
-
-    Tries come from the retry table (settings), not from Task.max_tries.
-    """
+def function(task: Task) -> Function:
+    """The arq function for a task: the policy around it, tries from the retry table."""
     from jobs.policy import arq_max_tries, arq_timeout, wrap
+
+    coroutine: Any = wrap(task)  # arq's WorkerCoroutine protocol is narrower than it checks
+    return func(
+        coroutine, name=task.name, max_tries=arq_max_tries(task.name), timeout=arq_timeout(task)
+    )
+
+
+def all_tasks() -> list[Task]:
+    """The pipeline's tasks plus those of CLIPFORGE_WORKER_EXTRA_TASKS modules (their TASKS)."""
     from jobs.tasks import TASKS
 
-    return [
-        func(wrap(t), name=t.name, max_tries=arq_max_tries(t.name), timeout=arq_timeout(t))  # type: ignore[arg-type]
-        for t in TASKS
-    ]
+    tasks = list(TASKS)
+    for name in get_settings().worker_extra_tasks.split(","):
+        if name.strip():
+            tasks += importlib.import_module(name.strip()).TASKS
+    return tasks
+
+
+def functions() -> list[Function]:
+    """Every task the worker knows, each inside the retry/dead-letter policy (jobs.policy)."""
+    return [function(t) for t in all_tasks()]
 
 
 def worker_settings() -> dict[str, Any]:
