@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -19,6 +20,8 @@ from core.redis import close_redis
 from core.storage.factory import close_store, get_store
 from graphql_api.context import Context
 from graphql_api.health import healthz, readyz
+from graphql_api.metrics import MetricsMiddleware
+from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
 from orm.database import close_db, init_db
 from resolvers.auth.tokens import authenticate_bearer
@@ -58,6 +61,10 @@ def extra_routes() -> list[BaseRoute]:
         from graphql_api.storage_routes import routes as storage_routes
 
         routes += storage_routes
+    from graphql_api.admin.page import routes as admin_routes
+    from graphql_api.metrics import metrics_endpoint
+
+    routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
     return routes
 
 
@@ -86,4 +93,6 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         WebSocketRoute("/graphql", gql),
         *extra_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # Outermost first: the request id is set before the metrics middleware logs anything.
+    middleware = [Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
