@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openai import AsyncOpenAI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.config import Settings
 from jobs.media.highlights.llm_client import (
@@ -39,6 +39,8 @@ WINDOW_SECONDS = 540.0
 
 
 class LLMClip(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     start: float
     end: float
     score: float = Field(ge=0, le=100)
@@ -51,6 +53,8 @@ class LLMClipList(BaseModel):
 
 
 class LLMScore(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     id: int
     score: float = Field(ge=0, le=100)
 
