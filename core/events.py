@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from prometheus_client import REGISTRY, Counter
 from redis.asyncio import Redis
 
+from core.metrics import EVENT_PUBLISH_ERRORS
 from core.redis import get_redis
 
 SCHEMA_VERSION = 1
@@ -33,19 +33,6 @@ SEQ_TTL_SECONDS = 30 * 24 * 3600
 log = logging.getLogger("clipforge.events")
 
 
-def _counter(name: str, doc: str) -> Counter:
-    """Get-or-create, so a second import path (or a metrics module) never double-registers."""
-    try:
-        return Counter(name, doc)
-    except ValueError:
-        existing = REGISTRY._names_to_collectors.get(name)  # noqa: SLF001
-        assert isinstance(existing, Counter)
-        return existing
-
-
-PUBLISH_ERRORS = _counter(
-    "clipforge_event_publish_errors_total", "Pipeline events that could not be published."
-)
 publish_errors = 0  # the same count as a plain number, for tests and logs
 
 
@@ -145,7 +132,7 @@ async def publish(
         event.seq = int(seq)
     except Exception:  # noqa: BLE001 - never fail the caller over a lost event
         publish_errors += 1
-        PUBLISH_ERRORS.inc()
+        EVENT_PUBLISH_ERRORS.inc()
         log.warning("event publish failed", exc_info=True)
         return False
     return True

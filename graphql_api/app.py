@@ -19,6 +19,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from core.config import Settings, get_settings
 from core.redis import close_redis
+from core.storage.factory import close_store, get_store
 from graphql_api.context import Context
 from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
@@ -93,11 +94,13 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_connections:
             await init_db()
+            await get_store().ensure_bucket()
         try:
             yield
         finally:
             await hub.stop()  # closes remaining subscribers' sockets (1012), bounded
             if manage_connections:
+                await close_store()
                 await close_redis()
                 await close_db()
 

@@ -23,11 +23,11 @@ from starlette.websockets import WebSocket
 
 from core.errors import DomainError
 from core.event_hub import EventHub, SubscriberClosed
+from core.metrics import WS_EVENTS_SENT
 from graphql_api.common.guard import coded_error
 from graphql_api.common.relay import decode_uuid, to_global_id
 from graphql_api.context import Info
 from graphql_api.events.hub import hub_for
-from graphql_api.events.ws import WS_EVENTS_SENT
 from resolvers import events as cases
 from resolvers.viewer import Viewer, require
 

@@ -10,32 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
-from prometheus_client import REGISTRY, Counter, Gauge
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
+from core.metrics import WS_CONNECTIONS
 from graphql_api.context import Context
 
 log = logging.getLogger("clipforge.ws")
-
-
-def _metric(kind: type[Any], name: str, doc: str) -> Any:
-    """Get-or-create, so another module registering the same name never clashes."""
-    try:
-        return kind(name, doc)
-    except ValueError:
-        return REGISTRY._names_to_collectors[name]  # noqa: SLF001
-
-
-WS_CONNECTIONS: Gauge = _metric(Gauge, "clipforge_ws_connections", "Open GraphQL WebSockets.")
-WS_EVENTS_SENT: Counter = _metric(
-    Counter, "clipforge_ws_events_sent_total", "Pipeline events sent to WebSocket subscribers."
-)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
