@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from core.config import Settings
+import jobs.media.transcribe as transcribe_module
 from jobs.media.audio import extract_audio
 from jobs.media.transcribe import transcribe
-from jobs.media.types import TranscriptResult
+from jobs.media.types import Segment, TranscriptResult
 from tests.media.fixtures_media import DEFAULT_SENTENCES, make_silent_video, make_talk
 
 
@@ -57,21 +59,38 @@ async def talk_wav(talk: Talk, media_dir: Path, media_settings: Settings) -> Pat
 @pytest.fixture(scope="session")
 async def progress_and_transcript(
     talk_wav: Path, media_settings: Settings
-) -> tuple[list[float], TranscriptResult]:
-    seen: list[float] = []
+) -> tuple[list[tuple[str, float]], TranscriptResult]:
+    """Transcribe once; events record progress and decoded segments in the order they happen."""
+    events: list[tuple[str, float]] = []
+    original = transcribe_module._to_segment
+
+    def spy(seg: Any) -> Segment:  # runs in the decoding thread
+        events.append(("segment", float(seg.end)))
+        return original(seg)
 
     async def on_progress(fraction: float) -> None:
-        seen.append(fraction)
+        events.append(("progress", fraction))
 
-    result = await transcribe(talk_wav, settings=media_settings, on_progress=on_progress)
-    return seen, result
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(transcribe_module, "_to_segment", spy)
+        result = await transcribe(talk_wav, settings=media_settings, on_progress=on_progress)
+    return events, result
 
 
 @pytest.fixture(scope="session")
-def transcript(progress_and_transcript: tuple[list[float], TranscriptResult]) -> TranscriptResult:
+def transcript(
+    progress_and_transcript: tuple[list[tuple[str, float]], TranscriptResult],
+) -> TranscriptResult:
     return progress_and_transcript[1]
 
 
 @pytest.fixture(scope="session")
 def talk_video(talk: Talk) -> Path:
     return talk.video
+
+
+@pytest.fixture(scope="session")
+def progress_events(
+    progress_and_transcript: tuple[list[tuple[str, float]], TranscriptResult],
+) -> list[tuple[str, float]]:
+    return progress_and_transcript[0]
