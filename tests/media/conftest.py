@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from core.config import Settings
 import jobs.media.transcribe as transcribe_module
+from core.config import Settings
 from jobs.media.audio import extract_audio
 from jobs.media.transcribe import transcribe
 from jobs.media.types import Segment, TranscriptResult
