@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,16 +61,25 @@ async def talk_wav(talk: Talk, media_dir: Path, media_settings: Settings) -> Pat
 async def progress_and_transcript(
     talk_wav: Path, media_settings: Settings
 ) -> tuple[list[tuple[str, float]], TranscriptResult]:
-    """Transcribe once; events record progress and decoded segments in the order they happen."""
+    """Transcribe once, recording progress and decoded segments in the order they happen.
+
+    faster-whisper yields a 30 s window's segments together, so with this short audio the
+    decoding thread waits (up to 20 s) at the second segment for the first progress report:
+    the report can only arrive then if it is delivered while decoding still runs.
+    """
     events: list[tuple[str, float]] = []
+    first_report = threading.Event()
     original = transcribe_module._to_segment
 
     def spy(seg: Any) -> Segment:  # runs in the decoding thread
+        if sum(kind == "segment" for kind, _ in events) == 1:
+            events.append(("waited", float(first_report.wait(20))))
         events.append(("segment", float(seg.end)))
         return original(seg)
 
     async def on_progress(fraction: float) -> None:
         events.append(("progress", fraction))
+        first_report.set()
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(transcribe_module, "_to_segment", spy)
