@@ -41,6 +41,20 @@ from core.storage.signing import check_signature, signed_url
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 _WRITE_BUFFER = 1024 * 1024
+# The pipeline's own file types, so guesses do not depend on the machine's mime.types.
+_KNOWN_TYPES = {
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+    ".webm": "video/webm",
+    ".m4a": "audio/mp4",
+    ".wav": "audio/wav",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".json": "application/json",
+    ".srt": "application/x-subrip",
+    ".vtt": "text/vtt",
+    ".ass": "text/x-ssa",
+}
 
 
 class PayloadTooLarge(ValueError):
@@ -63,6 +77,11 @@ def _md5() -> Any:
 
 def _clean_etag(etag: str) -> str:
     return etag.strip().strip('"').lower()
+
+
+def guess_content_type(key: str) -> str:
+    suffix = os.path.splitext(key)[1].lower()
+    return _KNOWN_TYPES.get(suffix) or mimetypes.guess_type(key)[0] or DEFAULT_CONTENT_TYPE
 
 
 def verify(
@@ -260,9 +279,7 @@ class LocalStore:
         meta: dict[str, Any] = {}
         with contextlib.suppress(OSError, ValueError):
             meta = json.loads(self._meta_path(key).read_bytes())
-        content_type = meta.get("content_type") or (
-            mimetypes.guess_type(key)[0] or DEFAULT_CONTENT_TYPE
-        )
+        content_type = meta.get("content_type") or guess_content_type(key)
         return ObjectInfo(path, size, content_type, str(meta.get("etag", "")))
 
     async def get_bytes(self, key: str) -> bytes:

@@ -1,0 +1,164 @@
+"""The `clipforge` command: serve, worker, migrate, export-schema, dev."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+import typer
+
+from core.config import get_settings
+
+app = typer.Typer(
+    help="Clipforge: long videos in, short captioned clips out.", no_args_is_help=True
+)
+
+
+def _embedded() -> None:
+    """Start the embedded servers for whatever URL is not configured."""
+    from core.config import configure
+    from core.embedded import ensure_servers
+
+    settings = get_settings()
+    servers = ensure_servers(settings.var_dir, settings.database_url, settings.redis_url)
+    configure(database_url=servers.database_url, redis_url=servers.redis_url)
+    if servers.redis_process is not None:
+        import atexit
+
+        atexit.register(servers.stop)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    from orm.database import migrate as run_migrations
+
+    _embedded()
+    asyncio.run(run_migrations())
+    typer.echo("migrations applied")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="Bind address (default: CLIPFORGE_HOST)."),
+    port: int = typer.Option(None, help="Port (default: CLIPFORGE_PORT)."),
+) -> None:
+    """Run the api (GraphQL, WebSocket, webhooks, health) with uvicorn."""
+    import uvicorn
+
+    from core.logs import setup_logging
+    from graphql_api.app import create_app
+
+    _embedded()
+    settings = get_settings()
+    setup_logging(settings)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=None,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the arq worker (transcribe, clip, captions, export)."""
+    from arq.worker import Worker
+
+    from core.logs import setup_logging
+    from jobs.worker import worker_settings
+
+    _embedded()
+    setup_logging(get_settings())
+    Worker(**worker_settings()).run()
+
+
+@app.command("export-schema")
+def export_schema(
+    path: Path = typer.Argument(Path("schema.graphql")),
+    check: bool = typer.Option(False, help="Fail if the file differs instead of writing it."),
+) -> None:
+    """Write the GraphQL SDL generated from the code."""
+    from graphql_api.schema import schema_sdl
+
+    sdl = schema_sdl()
+    if check:
+        if not path.exists() or path.read_text() != sdl:
+            typer.echo(f"{path} is out of date: run `clipforge export-schema`", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{path} is up to date")
+        return
+    path.write_text(sdl)
+    typer.echo(f"wrote {path}")
+
+
+def _pump(prefix: str, stream: IO[bytes]) -> None:
+    for line in iter(stream.readline, b""):
+        sys.stdout.write(f"{prefix} {line.decode(errors='replace')}")
+        sys.stdout.flush()
+
+
+@app.command()
+def dev() -> None:
+    """Migrate, then run api and worker together (logs interleaved); Ctrl-C stops both."""
+    from orm.database import migrate as run_migrations
+
+    _embedded()
+    asyncio.run(run_migrations())
+    settings = get_settings()
+    env = {
+        **os.environ,
+        "CLIPFORGE_DATABASE_URL": settings.database_url or "",
+        "CLIPFORGE_REDIS_URL": settings.redis_url or "",
+    }
+    procs = {
+        "api   |": subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "serve"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        ),
+        "worker|": subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "worker"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        ),
+    }
+    for prefix, proc in procs.items():
+        assert proc.stdout is not None
+        threading.Thread(target=_pump, args=(prefix, proc.stdout), daemon=True).start()
+    typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql  (Ctrl-C stops)")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.is_set() and all(p.poll() is None for p in procs.values()):
+            stop.wait(0.5)
+    except KeyboardInterrupt:
+        pass
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+    for proc in procs.values():
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    typer.echo("stopped")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

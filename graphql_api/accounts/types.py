@@ -1,0 +1,65 @@
+"""Account types: the user, a session, partner API keys."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graphql_api.common.relay import Node, to_global_id
+from orm.models.enums import ApiKeyScope
+
+if TYPE_CHECKING:
+    from graphql_api.credits.types import Credits
+
+
+@strawberry.type(name="User")
+class UserType(Node):
+    email: str
+    is_admin: bool
+    _pk: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, user: object) -> UserType:
+        return cls(
+            id=to_global_id("User", user.id),  # type: ignore[attr-defined]
+            email=user.email,  # type: ignore[attr-defined]
+            is_admin=user.is_admin,  # type: ignore[attr-defined]
+            _pk=user.id,  # type: ignore[attr-defined]
+        )
+
+    @strawberry.field(description="The user's minutes of processing credit.")
+    def credits(self) -> Annotated[Credits, strawberry.lazy("graphql_api.credits.types")]:
+        from graphql_api.credits.types import Credits
+
+        return Credits(user_pk=self._pk)
+
+
+@strawberry.type
+class Session:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    user: UserType
+
+
+@strawberry.type(name="ApiKey")
+class ApiKeyType(Node):
+    name: str
+    prefix: str
+    scopes: list[ApiKeyScope]
+    created_at: datetime
+    last_used_at: datetime | None
+
+    @classmethod
+    def from_model(cls, key: object) -> ApiKeyType:
+        return cls(
+            id=to_global_id("ApiKey", key.id),  # type: ignore[attr-defined]
+            name=key.name,  # type: ignore[attr-defined]
+            prefix=key.prefix,  # type: ignore[attr-defined]
+            scopes=[ApiKeyScope(s) for s in key.scopes],  # type: ignore[attr-defined]
+            created_at=key.created_at,  # type: ignore[attr-defined]
+            last_used_at=key.last_used_at,  # type: ignore[attr-defined]
+        )

@@ -1,0 +1,89 @@
+"""The ASGI app: GraphQL over HTTP and WebSocket at /graphql, health, storage, webhooks."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from core.config import Settings, get_settings
+from core.redis import close_redis
+from core.storage.factory import close_store, get_store
+from graphql_api.context import Context
+from graphql_api.health import healthz, readyz
+from graphql_api.schema import schema
+from orm.database import close_db, init_db
+from resolvers.auth.tokens import authenticate_bearer
+
+
+def bearer_token(headers: Any) -> str | None:
+    value = headers.get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+class ClipforgeGraphQL(GraphQL[Context, None]):
+    """Strawberry's ASGI view with our context (auth resolved once per request/socket)."""
+
+    async def get_context(  # type: ignore[override]
+        self, request: Request | WebSocket, response: Response | None = None
+    ) -> Context:
+        token = bearer_token(request.headers)
+        viewer = await authenticate_bearer(token) if token else None
+        client = request.client.host if request.client else None
+        return Context(request=request, response=response, viewer=viewer, client_ip=client)
+
+
+def graphql_app(settings: Settings) -> ClipforgeGraphQL:
+    return ClipforgeGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        allow_queries_via_get=True,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+    )
+
+
+def extra_routes() -> list[BaseRoute]:
+    """Routes owned by other modules (storage, webhooks, auth, admin), if present."""
+    routes: list[BaseRoute] = []
+    with contextlib.suppress(ImportError):
+        from graphql_api.storage_routes import routes as storage_routes
+
+        routes += storage_routes
+    return routes
+
+
+def create_app(settings: Settings | None = None, *, manage_connections: bool = True) -> Starlette:
+    """`manage_connections=False` when the caller (tests) already initialised Tortoise."""
+    settings = settings or get_settings()
+    gql = graphql_app(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if manage_connections:
+            await init_db()
+            await get_store().ensure_bucket()
+        try:
+            yield
+        finally:
+            if manage_connections:
+                await close_store()
+                await close_redis()
+                await close_db()
+
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/graphql", gql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", gql),
+        *extra_routes(),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

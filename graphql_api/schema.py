@@ -1,0 +1,104 @@
+"""Schema assembly: each domain contributes its Query/Mutation/Subscription fields."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+from strawberry.tools import merge_types
+
+from core.errors import DomainError
+from graphql_api.accounts import schema as accounts
+from graphql_api.accounts.types import ApiKeyType, UserType
+from graphql_api.admin import schema as admin
+from graphql_api.clips import schema as clips
+from graphql_api.clips.types import CaptionType, ClipType
+from graphql_api.credits import schema as credits
+from graphql_api.credits.types import CreditTransactionType
+from graphql_api.events import schema as events
+from graphql_api.exports import schema as exports
+from graphql_api.exports.types import ExportType
+from graphql_api.node import Query as NodeQuery
+from graphql_api.uploads import schema as uploads
+from graphql_api.uploads.types import UploadType
+
+log = logging.getLogger("clipforge.graphql")
+
+Query = merge_types(
+    "Query",
+    (NodeQuery, accounts.Query, credits.Query, uploads.Query, clips.Query, admin.Query),
+)
+Mutation = merge_types(
+    "Mutation",
+    (
+        accounts.Mutation,
+        credits.Mutation,
+        uploads.Mutation,
+        clips.Mutation,
+        exports.Mutation,
+        admin.Mutation,
+    ),
+)
+Subscription = merge_types("Subscription", (events.Subscription,))
+
+NODE_TYPES = [
+    UserType,
+    UploadType,
+    ClipType,
+    CaptionType,
+    ExportType,
+    CreditTransactionType,
+    ApiKeyType,
+    admin.DeadLetterType,
+]
+
+
+class MaskInternalErrors(SchemaExtension):
+    """Unexpected exceptions reach the client as one generic message, never a stack trace."""
+
+    def on_operation(self) -> Any:  # type: ignore[override]
+        yield
+        result = self.execution_context.result
+        if not result or not result.errors:
+            return
+        masked = []
+        for error in result.errors:
+            original = error.original_error
+            if original is None or isinstance(original, (GraphQLError, DomainError)):
+                masked.append(error)
+                continue
+            log.error("unhandled error in resolver", exc_info=original)
+            masked.append(
+                GraphQLError(
+                    "Internal server error.",
+                    nodes=error.nodes,
+                    path=error.path,
+                    extensions={"code": "INTERNAL_SERVER_ERROR"},
+                )
+            )
+        result.errors = masked
+
+
+def extensions() -> list[type[SchemaExtension]]:
+    """Extensions as classes (one instance per operation)."""
+    return [MaskInternalErrors]
+
+
+def build_schema() -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=NODE_TYPES,
+        extensions=extensions(),
+    )
+
+
+schema = build_schema()
+
+
+def schema_sdl() -> str:
+    return schema.as_str() + "\n"

@@ -1,0 +1,159 @@
+"""Upload types: the upload, where to PUT its bytes, and its transcript."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+import graphql_api.enums  # noqa: F401  (registers the enums)
+from graphql_api.common.relay import Connection, Edge, Node, PageInfo, to_global_id
+from graphql_api.common.urls import presigned_get
+from graphql_api.context import Info
+from orm.models import Upload
+from orm.models.enums import UploadStatus
+from resolvers.pagination import decode_cursor, encode_cursor, page_size
+
+if TYPE_CHECKING:
+    from graphql_api.clips.types import ClipType
+
+
+@strawberry.type
+class Header:
+    name: str
+    value: str
+
+
+@strawberry.type
+class UploadTarget:
+    """Where and how the client sends the bytes: a presigned request, valid 24 h."""
+
+    url: str
+    method: str
+    headers: list[Header]
+    expires_at: datetime
+
+
+@strawberry.type
+class TranscriptWord:
+    start: float
+    end: float
+    text: str
+    probability: float
+
+
+@strawberry.type
+class TranscriptSegment:
+    start: float
+    end: float
+    text: str
+    words: list[TranscriptWord]
+
+
+@strawberry.type
+class Transcript:
+    language: str
+    text: str
+    duration_seconds: float
+    _pk: strawberry.Private[uuid.UUID]
+    _srt_key: strawberry.Private[str]
+    _vtt_key: strawberry.Private[str]
+    _json_key: strawberry.Private[str]
+
+    @strawberry.field
+    async def srt_url(self) -> str | None:
+        return await presigned_get(self._srt_key)
+
+    @strawberry.field
+    async def vtt_url(self) -> str | None:
+        return await presigned_get(self._vtt_key)
+
+    @strawberry.field
+    async def json_url(self) -> str | None:
+        return await presigned_get(self._json_key)
+
+    @strawberry.field
+    async def segments(self, info: Info) -> list[TranscriptSegment]:
+        rows = await info.context.loaders.segments_by_transcript.load(self._pk)
+        return [
+            TranscriptSegment(
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                words=[
+                    TranscriptWord(
+                        start=w["start"], end=w["end"], text=w["text"], probability=w.get("p", 1.0)
+                    )
+                    for w in s.words
+                ],
+            )
+            for s in rows
+        ]
+
+
+@strawberry.type(name="Upload")
+class UploadType(Node):
+    filename: str
+    content_type: str
+    size_bytes: float
+    status: UploadStatus
+    duration_seconds: float | None
+    error: str | None
+    created_at: datetime
+    _pk: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_model(cls, upload: Upload) -> UploadType:
+        return cls(
+            id=to_global_id("Upload", upload.id),
+            filename=upload.filename,
+            content_type=upload.content_type,
+            size_bytes=float(upload.size_bytes),
+            status=UploadStatus(upload.status),
+            duration_seconds=upload.duration_seconds,
+            error=upload.error,
+            created_at=upload.created_at,
+            _pk=upload.id,
+        )
+
+    @strawberry.field
+    async def transcript(self, info: Info) -> Transcript | None:
+        rows = await info.context.loaders.transcript_by_upload.load(self._pk)
+        if not rows:
+            return None
+        t = rows[-1]
+        return Transcript(
+            language=t.language,
+            text=t.text,
+            duration_seconds=t.duration_seconds,
+            _pk=t.id,
+            _srt_key=t.srt_key,
+            _vtt_key=t.vtt_key,
+            _json_key=t.json_key,
+        )
+
+    @strawberry.field(description="Clips of this upload, best first.")
+    async def clips(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[ClipType, strawberry.lazy("graphql_api.clips.types")]]:
+        from graphql_api.clips.types import ClipType
+
+        limit = page_size(first)
+        after_rank = int(decode_cursor(after, 1)[0]) if after else 0
+        rows = await info.context.loaders.clips_page.load((self._pk, after_rank, limit + 1))
+        page, has_next = rows[:limit], len(rows) > limit
+        cursors = [encode_cursor(c.rank) for c in page]
+        return Connection(
+            edges=[
+                Edge(cursor=cur, node=ClipType.from_model(c))
+                for c, cur in zip(page, cursors, strict=True)
+            ],
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=False,
+                start_cursor=cursors[0] if cursors else None,
+                end_cursor=cursors[-1] if cursors else None,
+            ),
+        )

@@ -1,0 +1,70 @@
+"""Database set-up: the Tortoise config, connect/close, and applying migrations."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
+
+from core.config import get_settings
+
+APP = "models"
+
+
+def tortoise_url(url: str) -> str:
+    """postgres://, postgresql:// and asyncpg:// all mean asyncpg to Tortoise."""
+    parts = urlsplit(url)
+    if parts.scheme in ("postgres", "postgresql", "postgresql+asyncpg"):
+        parts = parts._replace(scheme="asyncpg")
+    return urlunsplit(parts)
+
+
+def tortoise_config(url: str | None = None, *, pool_max: int | None = None) -> dict[str, Any]:
+    db_url = tortoise_url(url or get_settings().database_url or "")
+    if not db_url:
+        raise RuntimeError(
+            "no database URL: start the embedded server or set CLIPFORGE_DATABASE_URL"
+        )
+    connection = db_url
+    if pool_max is not None:
+        sep = "&" if "?" in db_url else "?"
+        connection = f"{db_url}{sep}maxsize={pool_max}"
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            APP: {
+                "models": ["orm.models"],
+                "default_connection": "default",
+                "migrations": "orm.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init_db(url: str | None = None, *, pool_max: int | None = None) -> None:
+    await Tortoise.init(config=tortoise_config(url, pool_max=pool_max))
+
+
+async def close_db() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(url: str | None = None) -> None:
+    """Apply every pending migration (idempotent)."""
+    await _tortoise_migrate(config=tortoise_config(url))
+    await Tortoise.close_connections()
+
+
+# For the `tortoise` CLI (makemigrations): reads CLIPFORGE_DATABASE_URL.
+def _cli_config() -> dict[str, Any]:
+    try:
+        return tortoise_config()
+    except RuntimeError:
+        return tortoise_config("asyncpg://postgres@127.0.0.1:5432/postgres")
+
+
+TORTOISE_ORM = _cli_config()

@@ -1,0 +1,25 @@
+"""Tortoise models, one module per domain. Tortoise loads them from here."""
+
+from orm.models.accounts import ApiKey, OAuthIdentity, RefreshToken, User
+from orm.models.clips import Caption, Clip
+from orm.models.credits import CreditTransaction, StripeEvent
+from orm.models.exports import Export
+from orm.models.ops import DeadLetter
+from orm.models.transcripts import Transcript, TranscriptSegment
+from orm.models.uploads import Upload
+
+__all__ = [
+    "ApiKey",
+    "Caption",
+    "Clip",
+    "CreditTransaction",
+    "DeadLetter",
+    "Export",
+    "OAuthIdentity",
+    "RefreshToken",
+    "StripeEvent",
+    "Transcript",
+    "TranscriptSegment",
+    "Upload",
+    "User",
+]

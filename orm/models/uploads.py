@@ -1,0 +1,40 @@
+"""An uploaded video and where it is in the pipeline."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+from orm.models.enums import UploadStatus
+
+if TYPE_CHECKING:
+    from orm.models.accounts import User
+
+
+class Upload(Model):
+    user_id: uuid.UUID
+    id = fields.UUIDField(primary_key=True)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="uploads", on_delete=fields.CASCADE
+    )
+    filename = fields.CharField(max_length=255)
+    content_type = fields.CharField(max_length=100)
+    size_bytes = fields.BigIntField()
+    storage_key = fields.CharField(max_length=512)
+    status = fields.CharEnumField(UploadStatus, default=UploadStatus.AWAITING_UPLOAD, max_length=20)
+    duration_seconds = fields.FloatField(null=True)
+    error = fields.TextField(null=True)
+    language = fields.CharField(max_length=8, null=True)
+    multipart_upload_id = fields.CharField(max_length=255, null=True)
+    clip_min_seconds = fields.FloatField(null=True)
+    clip_max_seconds = fields.FloatField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    upload_expires_at = fields.DatetimeField()
+
+    class Meta:
+        table = "uploads"
+        indexes = (("user_id", "created_at"),)
