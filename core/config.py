@@ -128,6 +128,13 @@ class Settings(BaseSettings):
     worker_metrics_port: int = 0
     worker_extra_tasks: str = ""
 
+    # --- live progress (WebSocket subscriptions)
+    ws_keep_alive_seconds: float = 15.0
+    ws_init_timeout_seconds: float = 10.0
+    ws_queue_size: int = 256
+    ws_slow_consumer_seconds: float = 30.0
+    ws_shutdown_grace_seconds: float = 5.0
+
     # ---------------------------------------------------------------- derived
     @property
     def storage_root(self) -> Path:

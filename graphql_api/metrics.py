@@ -2,7 +2,7 @@
 
 For the WebSocket code ("events"): import and update these two, nothing else is needed:
 
-    from graphql_api.metrics import WS_CONNECTIONS, WS_EVENTS_SENT
+    from graphql_api.metrics import WS_CONNECTIONS, WS_EVENTS_SENT  # or from core.metrics
     WS_CONNECTIONS.inc()   # a GraphQL WebSocket connection opened (.dec() when it closes)
     WS_EVENTS_SENT.inc()   # one subscription event sent to a socket
 
