@@ -63,6 +63,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
+        access_log=False,  # clipforge.access logs each request with its operation and id
         ws_ping_interval=20,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=10,
@@ -154,6 +155,15 @@ def dev() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     typer.echo("stopped")
+
+
+def _add_subcommands() -> None:
+    from cli.deadletters import app as deadletters
+
+    app.add_typer(deadletters, name="deadletters")
+
+
+_add_subcommands()
 
 
 def main() -> None:
