@@ -125,6 +125,13 @@ class Settings(BaseSettings):
     alert_webhook_url: str | None = None
     dead_letter_alert_threshold: int = 5
 
+    # --- live progress (WebSocket subscriptions)
+    ws_keep_alive_seconds: float = 15.0
+    ws_init_timeout_seconds: float = 10.0
+    ws_queue_size: int = 256
+    ws_slow_consumer_seconds: float = 30.0
+    ws_shutdown_grace_seconds: float = 5.0
+
     # ---------------------------------------------------------------- derived
     @property
     def storage_root(self) -> Path:
