@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
@@ -24,6 +25,8 @@ from graphql_api.context import Context
 from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
+from graphql_api.metrics import MetricsMiddleware
+from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
 from orm.database import close_db, init_db
 from resolvers.auth.tokens import authenticate_bearer
@@ -81,6 +84,10 @@ def extra_routes() -> list[BaseRoute]:
         from graphql_api.storage_routes import routes as storage_routes
 
         routes += storage_routes
+    from graphql_api.admin.page import routes as admin_routes
+    from graphql_api.metrics import metrics_endpoint
+
+    routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
     return routes
 
 
@@ -111,6 +118,8 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         WebSocketRoute("/graphql", gql),
         *extra_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Outermost first: the request id is set before the metrics middleware logs anything.
+    middleware = [Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.event_hub = hub
     return app
