@@ -57,6 +57,9 @@ def extra_routes() -> list[BaseRoute]:
         from graphql_api.storage_routes import routes as storage_routes
 
         routes += storage_routes
+    from graphql_api.webhooks import routes as webhook_routes
+
+    routes += webhook_routes
     return routes
 
 
