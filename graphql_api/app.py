@@ -86,8 +86,10 @@ def extra_routes() -> list[BaseRoute]:
         routes += storage_routes
     from graphql_api.admin.page import routes as admin_routes
     from graphql_api.metrics import metrics_endpoint
+    from graphql_api.webhooks import routes as webhook_routes
 
     routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
+    routes += webhook_routes
     return routes
 
 
