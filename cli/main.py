@@ -13,6 +13,8 @@ from typing import IO
 
 import typer
 
+from cli.auth_commands import keys_app, users_app
+from cli.deadletters import app as deadletters_app
 from core.config import get_settings
 
 app = typer.Typer(
@@ -157,13 +159,9 @@ def dev() -> None:
     typer.echo("stopped")
 
 
-def _add_subcommands() -> None:
-    from cli.deadletters import app as deadletters
-
-    app.add_typer(deadletters, name="deadletters")
-
-
-_add_subcommands()
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+app.add_typer(deadletters_app, name="deadletters")
 
 
 def main() -> None:
