@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     max_duration_seconds: int = 10 * 3600
     signup_grant_minutes: int = 30
     multipart_part_bytes: int = 64 * 1024**2
+    probe_timeout_seconds: int = 60
+    probe_concurrency: int = 4
+    upload_cleanup_every_minutes: int = 15
 
     # --- Stripe
     stripe_api_key: str | None = None
@@ -124,6 +127,9 @@ class Settings(BaseSettings):
     retry_export: str = "30"
     alert_webhook_url: str | None = None
     dead_letter_alert_threshold: int = 5
+    job_timeouts: str = ""
+    worker_metrics_port: int = 0
+    worker_extra_tasks: str = ""
 
     # --- live progress (WebSocket subscriptions)
     ws_keep_alive_seconds: float = 15.0
@@ -155,6 +161,12 @@ class Settings(BaseSettings):
         """Back-off delays (seconds) per retry for a job; their count is the number of retries."""
         raw: str = getattr(self, f"retry_{job}")
         return [int(x) for x in raw.split(",") if x.strip()]
+
+    @property
+    def job_timeout_overrides(self) -> dict[str, int]:
+        """`transcribe=3600,clip=900`: per-job time limits replacing the tasks' own."""
+        pairs = (p.split("=", 1) for p in self.job_timeouts.split(",") if "=" in p)
+        return {name.strip(): int(value) for name, value in pairs}
 
     @property
     def is_production(self) -> bool:

@@ -71,6 +71,27 @@ async def _write(
     )
 
 
+async def credit(
+    user_id: uuid.UUID,
+    minutes: int,
+    reference: str,
+    kind: CreditKind,
+    conn: BaseDBAsyncClient,
+    upload_id: uuid.UUID | None = None,
+) -> tuple[CreditTransaction, bool]:
+    """Add minutes inside the caller's transaction; (row, created). A reference already in
+    the ledger returns its row and changes nothing."""
+    if kind not in CREDIT_KINDS:
+        raise ValueError(f"grant cannot write {kind}")
+    if minutes <= 0:
+        raise ValueError("a grant adds a positive number of minutes")
+    user = await lock_user(user_id, conn)
+    existing = await CreditTransaction.filter(reference=reference).using_db(conn).first()
+    if existing is not None:
+        return existing, False
+    return await _write(user, minutes, kind, reference, conn, upload_id=upload_id), True
+
+
 async def grant(
     user_id: uuid.UUID,
     minutes: int,
@@ -78,21 +99,14 @@ async def grant(
     kind: CreditKind = CreditKind.GRANT,
     upload_id: uuid.UUID | None = None,
 ) -> CreditTransaction:
-    """Add minutes (a GRANT or a PURCHASE). Idempotent by reference: a repeat returns the
-    existing row and changes nothing."""
-    if kind not in CREDIT_KINDS:
-        raise ValueError(f"grant cannot write {kind}")
-    if minutes <= 0:
-        raise ValueError("a grant adds a positive number of minutes")
+    """Add minutes (a GRANT or a PURCHASE) in a transaction of its own. Idempotent by
+    reference: a repeat returns the existing row and changes nothing."""
     try:
         async with in_transaction() as conn:
-            user = await lock_user(user_id, conn)
-            existing = await CreditTransaction.filter(reference=reference).using_db(conn).first()
-            if existing is not None:
-                return existing
-            return await _write(user, minutes, kind, reference, conn, upload_id=upload_id)
+            tx, _ = await credit(user_id, minutes, reference, kind, conn, upload_id)
+            return tx
     except IntegrityError:
-        # Another transaction wrote the same reference first (for another user's row lock).
+        # The same reference was written concurrently under another user's row lock.
         existing = await CreditTransaction.filter(reference=reference).first()
         if existing is None:
             raise
