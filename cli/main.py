@@ -13,6 +13,7 @@ from typing import IO
 
 import typer
 
+from cli.auth_commands import keys_app, users_app
 from core.config import get_settings
 
 app = typer.Typer(
@@ -154,6 +155,10 @@ def dev() -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
     typer.echo("stopped")
+
+
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:
