@@ -6,6 +6,8 @@ arq retries only on `arq.Retry`, so the policy maps errors to the retry table:
   restart, and unexpected errors): `Retry(defer=<the table's back-off for this try>)` while
   tries remain, then dead-lettered (jobs.deadletter).
 
+Jobs outside the table (not pipeline stages) get one try and no dead letter.
+
 arq's max_tries is the table's tries plus BOOKKEEPING_TRIES: a run beyond the table's tries
 never calls the task again. It finishes the dead-letter bookkeeping of a job whose last try
 was lost (worker killed, in-progress key expired) or whose bookkeeping failed (database
@@ -31,6 +33,7 @@ from core.config import get_settings
 from core.events import PipelineEvent, publish
 from core.logs import job_id as job_id_var
 from core.metrics import JOB_DURATION, JOB_FAILURES, JOBS
+from core.queues import DEAD_QUEUES
 from core.redis import get_redis
 from jobs.deadletter import STAGES, FailedJob, Subject, dead_letter
 from jobs.errors import PermanentError, StageError
@@ -54,10 +57,9 @@ TaskCoroutine = Callable[..., Awaitable[Any]]
 
 def retry_delays(job: str) -> list[int]:
     """The table's back-off per retry (seconds); a job without a row gets no retries."""
-    try:
-        return get_settings().retry_delays(job)
-    except AttributeError:
+    if job not in DEAD_QUEUES:
         return []
+    return get_settings().retry_delays(job)
 
 
 def tries(job: str) -> int:
@@ -187,8 +189,29 @@ async def give_up(
     raise JobDeadLettered(f"{task.name} dead-lettered: {error}")
 
 
+async def run_untabled(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    """A job outside the retry table (e.g. regenerating captions of a READY upload): one try,
+    and a failure touches neither the upload nor the credits; it is logged and counted."""
+    job = task.name
+    start = time.perf_counter()
+    try:
+        async with asyncio.timeout(job_timeout(task)):
+            result = await task.coroutine(ctx, *args, **kwargs)
+    except Exception as exc:
+        JOB_DURATION.labels(job).observe(time.perf_counter() - start)
+        JOB_FAILURES.labels(job).inc()
+        JOBS.labels(job, "failed").inc()
+        log.warning("job failed", extra={"fields": {"job": job, "error": describe(exc)}})
+        raise
+    JOB_DURATION.labels(job).observe(time.perf_counter() - start)
+    JOBS.labels(job, "success").inc()
+    return result
+
+
 async def run_policy(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     job = task.name
+    if job not in DEAD_QUEUES:
+        return await run_untabled(task, ctx, *args, **kwargs)
     job_try = int(ctx.get("job_try", 1))
     delays = retry_delays(job)
     if job_try > len(delays) + 1:
