@@ -44,7 +44,6 @@ log = logging.getLogger("clipforge.jobs")
 
 BOOKKEEPING_TRIES = 3
 BOOKKEEPING_DEFER_SECONDS = 15
-TIMEOUT_MARGIN_SECONDS = 30
 LAST_ERROR_PREFIX = "clipforge:job-last-error:"
 DEFAULT_USER_MESSAGE = (
     "We could not process this video because of a problem on our side. "
@@ -77,8 +76,13 @@ def job_timeout(task: Task) -> int:
 
 
 def arq_timeout(task: Task) -> int:
-    """arq's limit is a bit longer: the policy's own timeout fires first and is retried."""
-    return job_timeout(task) + TIMEOUT_MARGIN_SECONDS
+    """arq's limit is a bit longer: the policy's own timeout fires first and is retried.
+
+    arq also keeps a running job's in-progress key for the largest of these plus 10 s: a job
+    whose worker died is picked up again after that, so the timeouts stay in minutes.
+    """
+    timeout = job_timeout(task)
+    return timeout + max(5, min(60, timeout // 10))
 
 
 def subject_of(job: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Subject:
