@@ -135,6 +135,7 @@ async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int)
                 f"(try {job_try + 1} of {tries(job)})."
             ),
             export_id=str(subject.export_id) if subject.export_id else None,
+            next_attempt_at=at.isoformat(),
         ),
     )
 

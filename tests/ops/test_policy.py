@@ -104,6 +104,7 @@ async def test_transient_errors_retry_then_dead_letter_with_refund(redis: Any) -
     statuses = [(e["stage"], e["status"]) for e in events]
     assert statuses == [("CLIP", "RETRYING"), ("CLIP", "RETRYING"), ("CLIP", "FAILED")]
     assert "try 2 of 3" in events[0]["message"] and "try 3 of 3" in events[1]["message"]
+    assert events[0]["next_attempt_at"] and events[0]["seq"] < events[1]["seq"]
     assert events[-1]["upload_id"] == str(upload.id) and events[-1]["message"] == fresh.error
     assert sample("clipforge_job_failures_total", job="clip") == failures_before + 3
     assert JOBS.labels("clip", "failed")._value.get() >= 1

@@ -19,3 +19,22 @@ async def ops_sleep(ctx: dict[str, Any], key: str, seconds: float) -> str:
 
 
 TASKS = [Task("ops_sleep", ops_sleep, max_tries=1, timeout=120)]
+
+
+async def ops_finish(ctx: dict[str, Any], upload_id: str, seconds: float) -> str:
+    """Works `seconds`, then marks the upload READY (Postgres) and publishes COMPLETED."""
+    from core.events import PipelineEvent, publish
+    from orm.models import Upload
+    from orm.models.enums import UploadStatus
+
+    upload = await Upload.get(id=upload_id)
+    await asyncio.sleep(seconds)
+    await Upload.filter(id=upload_id).update(status=UploadStatus.READY)
+    event = PipelineEvent(
+        upload_id=upload_id, stage="CAPTIONS", status="COMPLETED", progress=1.0, message="done"
+    )
+    await publish(upload.user_id, event)
+    return "finished"
+
+
+TASKS.append(Task("ops_finish", ops_finish, max_tries=1, timeout=120))
