@@ -1,10 +1,18 @@
-"""The worker's tasks, one module per pipeline stage."""
+"""The worker's tasks, one module per pipeline stage.
+
+TASKS is the single registry the worker reads (jobs.worker.functions). max_tries follows the
+retry table (retries + 1; the back-off lives in the retry policy, not in the tasks). The
+timeout bounds one try; arq also uses the largest timeout to decide when a job whose worker
+died is picked up again, so they stay in minutes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+
+from core.config import get_settings
 
 
 @dataclass(frozen=True)
@@ -15,4 +23,22 @@ class Task:
     timeout: int
 
 
-TASKS: list[Task] = []
+def _tries(job: str) -> int:
+    return len(get_settings().retry_delays(job)) + 1
+
+
+def _tasks() -> list[Task]:
+    from jobs.tasks.captions import captions
+    from jobs.tasks.clip import clip
+    from jobs.tasks.export import export
+    from jobs.tasks.transcribe import transcribe
+
+    return [
+        Task("transcribe", transcribe, _tries("transcribe"), timeout=20 * 60),
+        Task("clip", clip, _tries("clip"), timeout=15 * 60),
+        Task("captions", captions, _tries("captions"), timeout=5 * 60),
+        Task("export", export, _tries("export"), timeout=10 * 60),
+    ]
+
+
+TASKS: list[Task] = _tasks()
