@@ -16,6 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from core.config import Settings, get_settings
 from core.redis import close_redis
+from core.storage.factory import close_store, get_store
 from graphql_api.context import Context
 from graphql_api.health import healthz, readyz
 from graphql_api.schema import schema
@@ -69,10 +70,12 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_connections:
             await init_db()
+            await get_store().ensure_bucket()
         try:
             yield
         finally:
             if manage_connections:
+                await close_store()
                 await close_redis()
                 await close_db()
 

@@ -1,4 +1,4 @@
-"""Credit use cases: reading the ledger. Balance changes live in resolvers.ledger."""
+"""Credit use cases: reading the ledger. Balance changes live in orm.ledger."""
 
 from __future__ import annotations
 

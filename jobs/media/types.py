@@ -76,3 +76,4 @@ class PlatformCaption:
     platform: str  # TIKTOK, INSTAGRAM, YOUTUBE_SHORTS, LINKEDIN, X
     text: str
     hashtags: tuple[str, ...]
+    title: str = ""  # YOUTUBE_SHORTS only (max 100 characters)

@@ -107,6 +107,16 @@ async def test_audio_energy_and_bursts() -> None:
     assert "audience-reaction" in best.reason
 
 
+def test_detected_peaks_count_as_bursts() -> None:
+    loud = [-22.0] * 60
+    loud[30] = loud[41] = -12.0  # loud for this file
+    loud[50] = -21.0  # a "peak" after silence that is not loud: no reaction
+    prof = AudioProfile(AudioFeatures(tuple(loud), peaks=(30.0, 41.0, 50.0)))
+    assert prof.bursts(25, 45) == 1.0
+    assert prof.bursts(45, 59) == 0.0
+    assert prof.bursts(30, 40) == 0.0  # a peak in the first second is speech resuming
+
+
 def test_audio_profile_tolerates_silence_and_infinities() -> None:
     prof = AudioProfile(AudioFeatures((float("-inf"), -20.0, -20.0, float("nan"), -21.0)))
     assert prof.available and 0 <= prof.energy(0, 5) <= 1

@@ -179,6 +179,7 @@ class AudioProfile:
         self.values = [max(SILENCE_DB, v) for v in vals]
         voiced = sorted(v for v in self.values if v > SILENCE_DB + 1) or sorted(self.values)
         self.available = bool(self.values)
+        self.peaks = tuple(audio.peaks)
         self.median = _quantile(voiced, 0.5) if voiced else SILENCE_DB
         self.p90 = _quantile(voiced, 0.9) if voiced else SILENCE_DB
 
@@ -201,13 +202,26 @@ class AudioProfile:
         return 0.6 * level + 0.4 * variation
 
     def bursts(self, start: float, end: float) -> float:
-        """Seconds that jump 6 dB above the window's median and reach the file's loud tail."""
+        """Laughter / applause proxies: loud bursts inside the window (2 or more -> 1.0).
+
+        Counts the burst times the audio stage detected (AudioFeatures.peaks) that are loud
+        for this file, or seconds that jump 6 dB above the window's median into the file's
+        loud tail, whichever finds more. The first second is skipped: speech resuming after
+        a pause is not a reaction.
+        """
         vals = self.window(start, end)
         if len(vals) < 3:
             return 0.0
         med = _quantile(sorted(vals), 0.5)
-        peaks = sum(1 for v in vals if v >= self.p90 and v >= med + 6.0)
-        return min(1.0, peaks / 2.0)
+        own = sum(1 for v in vals[1:] if v >= self.p90 and v >= med + 6.0)
+        detected = sum(
+            1 for p in self.peaks if start + 1.0 <= p < end and self._at(p) >= self.median + 3.0
+        )
+        return min(1.0, max(own, detected) / 2.0)
+
+    def _at(self, second: float) -> float:
+        i = int(second)
+        return self.values[i] if 0 <= i < len(self.values) else SILENCE_DB
 
 
 def _quantile(sorted_vals: Sequence[float], q: float) -> float:
