@@ -158,7 +158,7 @@ class CutClip:
     title: str
     reason: str
     text: str  # the words spoken in the clip
-    files: dict[str, Path] = field(default_factory=dict)  # layout name -> local file
+    files: dict[str, Path] = field(default_factory=dict)  # layout path -> local file
 
 
 def clip_range(
@@ -218,9 +218,12 @@ async def cut_one(
         layout.CLIP_VTT: subtitles.clip_vtt(transcript, pick.start, pick.end),
         layout.CLIP_ASS: subtitles.clip_ass(transcript, pick.start, pick.end),
     }
-    files = {layout.CLIP_VIDEO: video_path, layout.CLIP_THUMBNAIL: thumb}
+    files = {
+        layout.clip_file(rank, layout.CLIP_VIDEO): video_path,
+        layout.clip_file(rank, layout.CLIP_THUMBNAIL): thumb,
+    }
     for name, text in names.items():
-        files[name] = _write_text(folder / name, text)
+        files[layout.clip_file(rank, name)] = _write_text(folder / name, text)
     return CutClip(
         rank=rank,
         start=round(pick.start, 3),

@@ -31,15 +31,25 @@ def classified(what: str) -> Iterator[None]:
     except ObjectMissing as exc:
         raise PermanentError(f"A file needed to {what} is missing.", detail=str(exc)) from exc
     except StorageError as exc:
-        raise TransientError(f"Storage was unavailable while trying to {what}.", detail=str(exc)) from exc
+        raise TransientError(
+            f"Storage was unavailable while trying to {what}.", detail=str(exc)
+        ) from exc
     except MediaTimeout as exc:
-        raise TransientError(f"Media processing timed out while trying to {what}.", detail=str(exc)) from exc
+        raise TransientError(
+            f"Media processing timed out while trying to {what}.", detail=str(exc)
+        ) from exc
     except (InvalidMedia, MediaToolError) as exc:
-        raise PermanentError(f"The video could not be processed ({what}).", detail=str(exc)) from exc
+        raise PermanentError(
+            f"The video could not be processed ({what}).", detail=str(exc)
+        ) from exc
     except ProbeError as exc:
-        raise TransientError(f"The video could not be inspected ({what}).", detail=str(exc)) from exc
+        raise TransientError(
+            f"The video could not be inspected ({what}).", detail=str(exc)
+        ) from exc
     except (LLMUnavailable, LLMInvalidResponse) as exc:
-        raise TransientError(f"The AI service was unavailable while trying to {what}.", detail=str(exc)) from exc
+        raise TransientError(
+            f"The AI service was unavailable while trying to {what}.", detail=str(exc)
+        ) from exc
     except LLMError as exc:
         raise PermanentError(f"The AI service refused to {what}.", detail=str(exc)) from exc
     except ModelUnavailable as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -58,10 +59,13 @@ async def put_files(upload_id: uuid.UUID | str, files: Mapping[str, Path]) -> di
 
 
 async def set_status(upload: Upload, status: UploadStatus) -> None:
-    if upload.status != status:
+    """Move the upload to a stage's status (clearing an earlier run's error)."""
+    if upload.status != status or upload.error is not None:
+        await Upload.filter(id=upload.id).update(
+            status=status, error=None, updated_at=datetime.now(UTC)
+        )
         upload.status = status
-        upload.error = None
-        await upload.save(update_fields=["status", "error", "updated_at"])
+        upload.error = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- transcript
@@ -166,11 +170,11 @@ async def save_clips(upload: Upload, clips: Sequence[CutClip]) -> list[Clip]:
                 score=c.score,
                 title=c.title,
                 reason=c.reason,
-                video_key=keys[layout.CLIP_VIDEO],
-                thumbnail_key=keys[layout.CLIP_THUMBNAIL],
-                srt_key=keys[layout.CLIP_SRT],
-                vtt_key=keys[layout.CLIP_VTT],
-                ass_key=keys[layout.CLIP_ASS],
+                video_key=keys[layout.clip_file(c.rank, layout.CLIP_VIDEO)],
+                thumbnail_key=keys[layout.clip_file(c.rank, layout.CLIP_THUMBNAIL)],
+                srt_key=keys[layout.clip_file(c.rank, layout.CLIP_SRT)],
+                vtt_key=keys[layout.clip_file(c.rank, layout.CLIP_VTT)],
+                ass_key=keys[layout.clip_file(c.rank, layout.CLIP_ASS)],
             )
             for c, keys in keyed
         ]

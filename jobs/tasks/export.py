@@ -6,11 +6,12 @@ renderer takes whole files, so an export is the second and last encode of those 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from core.config import get_settings
 from core.storage import get_store
 from jobs.errors import PermanentError
+from jobs.media.render import Fill
 from jobs.pipeline import core, layout, store
 from jobs.pipeline.errors import classified
 from jobs.pipeline.job import scratch
@@ -47,9 +48,7 @@ async def export(ctx: dict[str, Any], export_id: str, fill: str = "crop") -> dic
 
 async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, Any]:
     clip = row.clip
-    row.status = ExportStatus.RENDERING
-    row.error = None
-    await row.save(update_fields=["status", "error", "updated_at"])
+    await Export.filter(id=row.id).update(status=ExportStatus.RENDERING, error=None)
     await report.started()
     aspect = str(getattr(row.aspect_ratio, "value", row.aspect_ratio))
     async with scratch("export") as work:
@@ -60,7 +59,12 @@ async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, An
         await report.progress(0.1)
         out = work / "export.mp4"
         info = await core.render_clip(
-            src, out, aspect, ass=ass, fill=fill, settings=get_settings()  # type: ignore[arg-type]
+            src,
+            out,
+            aspect,
+            ass=ass,
+            fill=cast(Fill, fill),
+            settings=get_settings(),
         )
         await report.progress(0.9)
         key = layout.export_key(clip.upload_id, row.id)
