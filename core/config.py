@@ -124,6 +124,16 @@ class Settings(BaseSettings):
     retry_export: str = "30"
     alert_webhook_url: str | None = None
     dead_letter_alert_threshold: int = 5
+    job_timeouts: str = ""
+    worker_metrics_port: int = 0
+    worker_extra_tasks: str = ""
+
+    # --- live progress (WebSocket subscriptions)
+    ws_keep_alive_seconds: float = 15.0
+    ws_init_timeout_seconds: float = 10.0
+    ws_queue_size: int = 256
+    ws_slow_consumer_seconds: float = 30.0
+    ws_shutdown_grace_seconds: float = 5.0
 
     # ---------------------------------------------------------------- derived
     @property
@@ -148,6 +158,12 @@ class Settings(BaseSettings):
         """Back-off delays (seconds) per retry for a job; their count is the number of retries."""
         raw: str = getattr(self, f"retry_{job}")
         return [int(x) for x in raw.split(",") if x.strip()]
+
+    @property
+    def job_timeout_overrides(self) -> dict[str, int]:
+        """`transcribe=3600,clip=900`: per-job time limits replacing the tasks' own."""
+        pairs = (p.split("=", 1) for p in self.job_timeouts.split(",") if "=" in p)
+        return {name.strip(): int(value) for name, value in pairs}
 
     @property
     def is_production(self) -> bool:

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from core.config import Settings, get_settings
 from core.redis import close_redis
 from core.storage.factory import close_store, get_store
 from graphql_api.context import Context
+from graphql_api.events.hub import make_hub
+from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
+from graphql_api.metrics import MetricsMiddleware
+from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
 from orm.database import close_db, init_db
 from resolvers.auth.tokens import authenticate_bearer
@@ -41,14 +49,32 @@ class ClipforgeGraphQL(GraphQL[Context, None]):
         client = request.client.host if request.client else None
         return Context(request=request, response=response, viewer=viewer, client_ip=client)
 
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """connection_init: a `token` or `Authorization` entry (or the upgrade's header)."""
+        params = context.connection_params or {}
+        token = params.get("token") or bearer_token(
+            {k.lower(): v for k, v in params.items() if isinstance(v, str)}
+        )
+        if isinstance(token, str) and token:
+            context.viewer = await authenticate_bearer(token)
+        if context.viewer is None:
+            raise ConnectionRejectionError({"message": "Sign in: a valid access token is needed."})
+        return UNSET
+
 
 def graphql_app(settings: Settings) -> ClipforgeGraphQL:
-    return ClipforgeGraphQL(
+    view = ClipforgeGraphQL(
         schema,
         graphql_ide="graphiql" if settings.graphiql else None,
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        keep_alive=settings.ws_keep_alive_seconds > 0,
+        keep_alive_interval=settings.ws_keep_alive_seconds,
+        connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
     )
+    view.graphql_transport_ws_handler_class = transport_handler(settings.ws_keep_alive_seconds)
+    view.graphql_ws_handler_class = LegacyWSHandler
+    return view
 
 
 def extra_routes() -> list[BaseRoute]:
@@ -58,6 +84,10 @@ def extra_routes() -> list[BaseRoute]:
         from graphql_api.storage_routes import routes as storage_routes
 
         routes += storage_routes
+    from graphql_api.admin.page import routes as admin_routes
+    from graphql_api.metrics import metrics_endpoint
+
+    routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
     return routes
 
 
@@ -65,6 +95,7 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
     """`manage_connections=False` when the caller (tests) already initialised Tortoise."""
     settings = settings or get_settings()
     gql = graphql_app(settings)
+    hub = make_hub(settings)  # live events: one pub/sub connection, opened on first use
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -74,6 +105,7 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         try:
             yield
         finally:
+            await hub.stop()  # closes remaining subscribers' sockets (1012), bounded
             if manage_connections:
                 await close_store()
                 await close_redis()
@@ -86,4 +118,8 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         WebSocketRoute("/graphql", gql),
         *extra_routes(),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    # Outermost first: the request id is set before the metrics middleware logs anything.
+    middleware = [Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware)]
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app.state.event_hub = hub
+    return app

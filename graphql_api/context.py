@@ -22,6 +22,7 @@ class Context:
     settings: Settings = field(default_factory=get_settings)
     loaders: Loaders = field(default_factory=Loaders)
     client_ip: str | None = None
+    connection_params: dict[str, Any] | None = None  # WebSocket connection_init payload
     extra: dict[str, Any] = field(default_factory=dict)
 
     def fresh_loaders(self) -> Loaders:

@@ -11,6 +11,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from core.errors import DomainError
+from graphql_api import unavailable
 from graphql_api.accounts import schema as accounts
 from graphql_api.accounts.types import ApiKeyType, UserType
 from graphql_api.admin import schema as admin
@@ -21,6 +22,7 @@ from graphql_api.credits.types import CreditTransactionType
 from graphql_api.events import schema as events
 from graphql_api.exports import schema as exports
 from graphql_api.exports.types import ExportType
+from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
@@ -70,6 +72,17 @@ class MaskInternalErrors(SchemaExtension):
             if original is None or isinstance(original, (GraphQLError, DomainError)):
                 masked.append(error)
                 continue
+            if unavailable.is_unavailable(original):
+                log.warning("backing service unavailable: %s", original)
+                masked.append(
+                    GraphQLError(
+                        unavailable.MESSAGE,
+                        nodes=error.nodes,
+                        path=error.path,
+                        extensions={"code": unavailable.CODE},
+                    )
+                )
+                continue
             log.error("unhandled error in resolver", exc_info=original)
             masked.append(
                 GraphQLError(
@@ -84,7 +97,7 @@ class MaskInternalErrors(SchemaExtension):
 
 def extensions() -> list[type[SchemaExtension]]:
     """Extensions as classes (one instance per operation)."""
-    return [MaskInternalErrors]
+    return [MaskInternalErrors, MetricsExtension]
 
 
 def build_schema() -> strawberry.Schema:

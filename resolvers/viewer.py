@@ -18,6 +18,8 @@ class Viewer:
     scopes: frozenset[str] | None = None
     api_key_id: uuid.UUID | None = None
     token_expires_at: float | None = None
+    # The refresh-token family this access token belongs to (what logOut revokes).
+    session_id: uuid.UUID | None = None
 
     @property
     def is_api_key(self) -> bool:

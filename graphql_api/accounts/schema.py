@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 import graphql_api.enums  # noqa: F401
 from graphql_api.accounts.types import ApiKeyType, Session, UserType
-from graphql_api.common.errors import UserError, not_implemented
-from graphql_api.common.guard import query
+from graphql_api.common.errors import UserError
+from graphql_api.common.guard import mutation, query
+from graphql_api.common.relay import decode_uuid
 from graphql_api.context import Info
 from orm.models.enums import ApiKeyScope
+from resolvers import accounts as cases
 from resolvers.viewer import require
 
 
@@ -50,6 +54,23 @@ class CreateApiKeyPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+@strawberry.type
+class RevokeApiKeyPayload:
+    api_key: ApiKeyType | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _session(tokens: cases.SessionTokens) -> dict[str, Any]:
+    return {
+        "session": Session(
+            access_token=tokens.access_token,
+            refresh_token=tokens.refresh_token,
+            expires_at=tokens.expires_at,
+            user=UserType.from_model(tokens.user),
+        )
+    }
+
+
 async def _me(info: Info) -> UserType:
     viewer = require(info.context.viewer)
     user = await info.context.loaders.user.load(viewer.user_id)
@@ -66,22 +87,50 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(description="Create an account; answers with a session.")
     async def sign_up(self, info: Info, input: SignUpInput) -> SessionPayload:
-        return SessionPayload(errors=not_implemented("signUp"))
+        async def run() -> dict[str, Any]:
+            return _session(await cases.sign_up(input.email, input.password))
 
-    @strawberry.mutation
+        return await mutation(SessionPayload, run)
+
+    @strawberry.mutation(
+        description="INVALID_CREDENTIALS for an unknown email or a wrong password."
+    )
     async def log_in(self, info: Info, input: LogInInput) -> SessionPayload:
-        return SessionPayload(errors=not_implemented("logIn"))
+        async def run() -> dict[str, Any]:
+            return _session(await cases.log_in(input.email, input.password))
 
-    @strawberry.mutation
+        return await mutation(SessionPayload, run)
+
+    @strawberry.mutation(description="Trade a refresh token (once) for a new session pair.")
     async def refresh_session(self, info: Info, refresh_token: str) -> SessionPayload:
-        return SessionPayload(errors=not_implemented("refreshSession"))
+        async def run() -> dict[str, Any]:
+            return _session(await cases.refresh_session(refresh_token))
 
-    @strawberry.mutation
+        return await mutation(SessionPayload, run)
+
+    @strawberry.mutation(description="End this session (its refresh and access tokens).")
     async def log_out(self, info: Info) -> LogOutPayload:
-        return LogOutPayload(errors=not_implemented("logOut"))
+        async def run() -> dict[str, Any]:
+            await cases.log_out(info.context.viewer)
+            return {"ok": True}
 
-    @strawberry.mutation
+        return await mutation(LogOutPayload, run)
+
+    @strawberry.mutation(description="A partner API key; its secret is shown only here.")
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
-        return CreateApiKeyPayload(errors=not_implemented("createApiKey"))
+        async def run() -> dict[str, Any]:
+            scopes = [ApiKeyScope(s).value for s in input.scopes]
+            key, secret = await cases.create_api_key(info.context.viewer, input.name, scopes)
+            return {"api_key": ApiKeyType.from_model(key), "secret": secret}
+
+        return await mutation(CreateApiKeyPayload, run)
+
+    @strawberry.mutation(description="Revoke one of your API keys; it stops working at once.")
+    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyPayload:
+        async def run() -> dict[str, Any]:
+            key = await cases.revoke_api_key(info.context.viewer, decode_uuid(id, "ApiKey"))
+            return {"api_key": ApiKeyType.from_model(key)}
+
+        return await mutation(RevokeApiKeyPayload, run)

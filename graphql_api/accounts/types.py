@@ -8,8 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from graphql_api.common.guard import query
 from graphql_api.common.relay import Node, to_global_id
+from graphql_api.context import Info
 from orm.models.enums import ApiKeyScope
+from resolvers import accounts as account_cases
 
 if TYPE_CHECKING:
     from graphql_api.credits.types import Credits
@@ -35,6 +38,11 @@ class UserType(Node):
         from graphql_api.credits.types import Credits
 
         return Credits(user_pk=self._pk)
+
+    @strawberry.field(description="Your partner API keys that still work, newest first.")
+    async def api_keys(self, info: Info) -> list[ApiKeyType]:
+        keys = await query(account_cases.user_api_keys(info.context.viewer))
+        return [ApiKeyType.from_model(k) for k in keys if k.user_id == self._pk]
 
 
 @strawberry.type

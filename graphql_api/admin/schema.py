@@ -1,24 +1,26 @@
-"""Operator fields (admin only): queue health, dead letters, retrying them."""
+"""Operator fields (admin only): queue health, dead letters, retrying and purging them."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
 import graphql_api.enums  # noqa: F401
-from graphql_api.common.errors import UserError, not_implemented
-from graphql_api.common.guard import query
-from graphql_api.common.relay import Connection, Node, PageInfo
+from graphql_api.common.errors import UserError
+from graphql_api.common.guard import mutation, query
+from graphql_api.common.relay import Connection, Node, decode_uuid, make_connection, to_global_id
 from graphql_api.context import Info
+from orm.models import DeadLetter, Upload
 from orm.models.enums import JobQueue
-from resolvers.viewer import require_admin
+from resolvers import admin
 
 
 @strawberry.type
 class QueueStat:
     queue: JobQueue
-    queued: int
+    queued: int = strawberry.field(description="Jobs waiting or deferred (retry back-off).")
     in_progress: int
     dead_letters: int
 
@@ -31,6 +33,37 @@ class DeadLetterType(Node):
     attempts: int
     error: str
     failed_at: datetime
+    job_id: str | None = None
+
+    @classmethod
+    def from_model(cls, row: DeadLetter) -> DeadLetterType:
+        return cls(
+            id=to_global_id("DeadLetter", row.id),
+            queue=admin.queue_of_dead_letter(row),
+            job_name=row.job_name,
+            upload_id=to_global_id("Upload", row.upload_id) if row.upload_id else None,
+            attempts=row.attempts,
+            error=row.error,
+            failed_at=row.failed_at,
+            job_id=row.job_id,
+        )
+
+
+@strawberry.type(description="An upload that ended FAILED, newest first.")
+class FailedUpload:
+    upload_id: strawberry.ID
+    filename: str
+    error: str | None
+    failed_at: datetime
+
+    @classmethod
+    def from_model(cls, upload: Upload) -> FailedUpload:
+        return cls(
+            upload_id=to_global_id("Upload", upload.id),
+            filename=upload.filename,
+            error=upload.error,
+            failed_at=upload.updated_at,
+        )
 
 
 @strawberry.type
@@ -39,36 +72,75 @@ class RetryDeadLetterPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _admin_empty_stats(info: Info) -> list[QueueStat]:
-    require_admin(info.context.viewer)
-    return []
+@strawberry.type
+class PurgeDeadLettersPayload:
+    purged: int = 0
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _admin_empty_dead(info: Info) -> Connection[DeadLetterType]:
-    require_admin(info.context.viewer)
-    return Connection(
-        edges=[],
-        page_info=PageInfo(
-            has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None
-        ),
+def _stat(s: admin.QueueStat) -> QueueStat:
+    return QueueStat(
+        queue=s.queue, queued=s.queued, in_progress=s.in_progress, dead_letters=s.dead_letters
     )
+
+
+async def _queue_stats(info: Info) -> list[QueueStat]:
+    return [_stat(s) for s in await admin.queue_stats(info.context.viewer)]
+
+
+async def _dead_letters(
+    info: Info, first: int | None, after: str | None, queue: JobQueue | None
+) -> Connection[DeadLetterType]:
+    page = await admin.dead_letters_page(info.context.viewer, first, after, queue)
+    return make_connection(page, DeadLetterType.from_model)
+
+
+async def _recent_failures(info: Info, first: int | None) -> list[FailedUpload]:
+    uploads = await admin.recent_failures(info.context.viewer, first)
+    return [FailedUpload.from_model(u) for u in uploads]
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Admin only.")
+    @strawberry.field(description="Admin only. Per job queue: queued, running, dead letters.")
     async def queue_stats(self, info: Info) -> list[QueueStat]:
-        return await query(_admin_empty_stats(info))
+        return await query(_queue_stats(info))
 
-    @strawberry.field(description="Admin only.")
+    @strawberry.field(description="Admin only. Jobs that exhausted their retries, newest first.")
     async def dead_letters(
-        self, info: Info, first: int | None = 50, after: str | None = None
+        self,
+        info: Info,
+        first: int | None = 50,
+        after: str | None = None,
+        queue: JobQueue | None = None,
     ) -> Connection[DeadLetterType]:
-        return await query(_admin_empty_dead(info))
+        return await query(_dead_letters(info, first, after, queue))
+
+    @strawberry.field(description="Admin only. Uploads that failed most recently.")
+    async def recent_failures(self, info: Info, first: int | None = 20) -> list[FailedUpload]:
+        return await query(_recent_failures(info, first))
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Admin only.")
+    @strawberry.mutation(
+        description="Admin only. Re-enqueue the job with its arguments and drop the entry."
+    )
     async def retry_dead_letter(self, info: Info, id: strawberry.ID) -> RetryDeadLetterPayload:
-        return RetryDeadLetterPayload(errors=not_implemented("retryDeadLetter"))
+        async def call() -> dict[str, Any]:
+            row = await admin.retry_dead_letter(info.context.viewer, decode_uuid(id, "DeadLetter"))
+            return {"dead_letter": DeadLetterType.from_model(row)}
+
+        return await mutation(RetryDeadLetterPayload, call)
+
+    @strawberry.mutation(
+        description="Admin only. Delete dead letters (one queue, or older than a time) unretried."
+    )
+    async def purge_dead_letters(
+        self, info: Info, queue: JobQueue | None = None, failed_before: datetime | None = None
+    ) -> PurgeDeadLettersPayload:
+        async def call() -> dict[str, Any]:
+            purged = await admin.purge_dead_letters(info.context.viewer, queue, failed_before)
+            return {"purged": purged}
+
+        return await mutation(PurgeDeadLettersPayload, call)

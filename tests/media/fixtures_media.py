@@ -7,6 +7,7 @@ trimmed to its first audible sample and placed after a known silence.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import wave
 from collections.abc import Sequence
@@ -111,3 +112,19 @@ def make_silent_video(path: Path, *, seconds: float = 2.0, size: str = "320x240"
         capture_output=True,
     )
     return path
+
+
+def words_of(text: str) -> list[str]:
+    return re.sub(r"[^a-z0-9' ]", " ", text.lower()).split()
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """(substitutions + deletions + insertions) / reference words, on lower-cased words."""
+    ref, hyp = words_of(reference), words_of(hypothesis)
+    row = list(range(len(hyp) + 1))
+    for i in range(1, len(ref) + 1):
+        diagonal, row[0] = row[0], i
+        for j in range(1, len(hyp) + 1):
+            cost = min(row[j] + 1, row[j - 1] + 1, diagonal + (ref[i - 1] != hyp[j - 1]))
+            diagonal, row[j] = row[j], cost
+    return row[len(hyp)] / max(1, len(ref))

@@ -28,7 +28,12 @@ class LocalCaptionWriter:
 
 
 def write_captions(title: str, transcript: str) -> list[PlatformCaption]:
-    """Captions for all platforms in platforms.PLATFORMS, each within its limit."""
+    """Captions for all platforms in platforms.PLATFORMS, each within its limit.
+
+    Raises ValueError when both title and transcript are empty: there is nothing to say.
+    """
+    if not title.strip() and not transcript.strip():
+        raise ValueError("a clip with no title and no words has nothing to caption")
     c = _Material.build(title, transcript)
     return [
         _tiktok(c),

@@ -2,15 +2,18 @@
 
 Every candidate starts on its first word's start and ends on its last word's end, so a cut
 never lands mid-word. Long videos would give tens of thousands of windows; they are thinned
-evenly over time (a stride over start sentences, a few lengths per start) to a fixed cap.
+evenly over time to a fixed cap: a few lengths per start sentence, and in each run of
+`stride` consecutive start sentences only the one that opens best (a hook, no dangling
+"and / so / he") is kept, so thinning does not skip the one great opening line.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from jobs.media.highlights.sentences import Sentence, split_sentences
+from jobs.media.highlights.signals import detect_hook, start_score
 from jobs.media.types import Candidate, TranscriptResult
 
 DEFAULT_MAX_CANDIDATES = 600
@@ -42,7 +45,7 @@ def build_candidates(
     if sents[-1].end - sents[0].start < min_seconds:
         return [_window(sents, 0, len(sents) - 1)]
     ends = _valid_ends(sents, min_seconds, max_seconds)
-    pairs = _thin(ends, max_candidates)
+    pairs = _thin(ends, max_candidates, lambda i: _opening(sents, i))
     return [_window(sents, i, j) for i, j in pairs]
 
 
@@ -71,7 +74,15 @@ def _spread(items: Sequence[int], k: int) -> list[int]:
     return sorted({items[round(n * step)] for n in range(k)})
 
 
-def _thin(ends: list[list[int]], cap: int) -> list[tuple[int, int]]:
+def _opening(sents: Sequence[Sentence], i: int) -> float:
+    """How well a window starting at sentence i opens (cheap: its first ~5 s only)."""
+    words = [w for s in sents[i : i + 2] for w in s.words]
+    return detect_hook(words).score + start_score(words)
+
+
+def _thin(
+    ends: list[list[int]], cap: int, quality: Callable[[int], float]
+) -> list[tuple[int, int]]:
     total = sum(len(js) for js in ends)
     if total <= cap:
         return [(i, j) for i, js in enumerate(ends) for j in js]
@@ -79,8 +90,15 @@ def _thin(ends: list[list[int]], cap: int) -> list[tuple[int, int]]:
     starts = [i for i, js in enumerate(per_start) if js]
     avg = sum(len(per_start[i]) for i in starts) / len(starts)
     stride = max(1, math.ceil(len(starts) * avg / cap))
-    pairs = [(i, j) for i in starts[::stride] for j in per_start[i]]
-    return pairs[:cap]
+    chosen = [
+        max(starts[k : k + stride], key=lambda i: (quality(i), -i))
+        for k in range(0, len(starts), stride)
+    ]
+    pairs = [(i, j) for i in chosen for j in per_start[i]]
+    if len(pairs) > cap:  # uneven lengths per start: drop evenly, never just the tail
+        step = (len(pairs) - 1) / (cap - 1) if cap > 1 else 0.0
+        pairs = [pairs[round(k * step)] for k in range(cap)]
+    return pairs
 
 
 def _window(sents: Sequence[Sentence], i: int, j: int) -> Candidate:

@@ -1,7 +1,8 @@
 """LLM highlight ranker: windowed proposals over the timed transcript, then a global re-rank.
 
 Long videos are cut into overlapping windows (9 minutes, overlapping by the longest clip) so
-the model reads every part with the same attention and the opening is not favoured. Each
+the model reads every part with the same attention and the opening is not favoured (at
+most `concurrency` window calls run at once). Each
 window's proposals are validated, snapped onto word and sentence boundaries and clamped to
 [min, max] seconds. A final call scores all surviving proposals side by side so scores from
 different windows compare; if that call keeps failing validation, scores are centred per
@@ -10,6 +11,7 @@ window instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Sequence
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openai import AsyncOpenAI
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from core.config import Settings
 from jobs.media.highlights.llm_client import (
@@ -37,6 +39,8 @@ WINDOW_SECONDS = 540.0
 
 
 class LLMClip(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     start: float
     end: float
     score: float = Field(ge=0, le=100)
@@ -49,6 +53,8 @@ class LLMClipList(BaseModel):
 
 
 class LLMScore(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     id: int
     score: float = Field(ge=0, le=100)
 
@@ -99,8 +105,10 @@ class LLMRanker:
         attempts: int = 3,
         transient_attempts: int = 3,
         backoff: float = 1.0,
+        concurrency: int = 2,
     ) -> None:
         self.client = client
+        self.concurrency = concurrency
         self.model = model
         self.min_seconds = min_seconds
         self.max_seconds = max_seconds
@@ -133,16 +141,21 @@ class LLMRanker:
         if not sentences:
             return []
         windows = make_windows(sentences, self.window_seconds, self.overlap_seconds)
-        proposals: list[Proposal] = []
-        for w in windows:
-            proposals.extend(await self._propose(w, sentences, transcript.duration))
-            log.debug(
-                "window %d (%.0f-%.0fs): %d proposals so far",
-                w.index,
-                w.start,
-                w.end,
-                len(proposals),
-            )
+        gate = asyncio.Semaphore(max(1, self.concurrency))
+
+        async def propose(w: Window) -> list[Proposal]:
+            async with gate:
+                return await self._propose(w, sentences, transcript.duration)
+
+        tasks = [asyncio.ensure_future(propose(w)) for w in windows]
+        try:
+            per_window = await asyncio.gather(*tasks)
+        except BaseException:
+            for t in tasks:  # one window failed: the job fails, stop spending on the rest
+                t.cancel()
+            raise
+        proposals = [p for found in per_window for p in found]
+        log.info("llm ranker: %d windows, %d proposals", len(windows), len(proposals))
         proposals = dedupe(proposals)
         if len(windows) > 1 and len(proposals) > 1:
             proposals = await self._rerank(proposals)

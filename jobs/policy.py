@@ -1,0 +1,241 @@
+"""The retry and dead-letter policy wrapped around every task (tasks hold no retry logic).
+
+arq retries only on `arq.Retry`, so the policy maps errors to the retry table:
+- PermanentError (invalid media and the like): dead-lettered at once, no tries burned;
+- anything else (TransientError, storage and network errors, timeouts, a database or Redis
+  restart, and unexpected errors): `Retry(defer=<the table's back-off for this try>)` while
+  tries remain, then dead-lettered (jobs.deadletter).
+
+arq's max_tries is the table's tries plus BOOKKEEPING_TRIES: a run beyond the table's tries
+never calls the task again. It finishes the dead-letter bookkeeping of a job whose last try
+was lost (worker killed, in-progress key expired) or whose bookkeeping failed (database
+down), so no job can end in arq's "max retries exceeded" with its upload stuck mid-pipeline.
+
+Each run counts into the job metrics and carries its arq job id in every log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, NoReturn
+
+from arq.worker import Retry
+
+from core.config import get_settings
+from core.events import PipelineEvent, publish
+from core.logs import job_id as job_id_var
+from core.metrics import JOB_DURATION, JOB_FAILURES, JOBS
+from core.redis import get_redis
+from jobs.deadletter import STAGES, FailedJob, Subject, dead_letter
+from jobs.errors import PermanentError, StageError
+from jobs.tasks import Task
+from orm.models import Export, Upload
+
+log = logging.getLogger("clipforge.jobs")
+
+BOOKKEEPING_TRIES = 3
+BOOKKEEPING_DEFER_SECONDS = 15
+TIMEOUT_MARGIN_SECONDS = 30
+LAST_ERROR_PREFIX = "clipforge:job-last-error:"
+DEFAULT_USER_MESSAGE = (
+    "We could not process this video because of a problem on our side. "
+    "Your minutes were refunded; please try again later."
+)
+LOST_ERROR = "the worker running the job's last try was lost (killed or timed out)"
+
+TaskCoroutine = Callable[..., Awaitable[Any]]
+
+
+def retry_delays(job: str) -> list[int]:
+    """The table's back-off per retry (seconds); a job without a row gets no retries."""
+    try:
+        return get_settings().retry_delays(job)
+    except AttributeError:
+        return []
+
+
+def tries(job: str) -> int:
+    return len(retry_delays(job)) + 1
+
+
+def arq_max_tries(job: str) -> int:
+    return tries(job) + BOOKKEEPING_TRIES
+
+
+def job_timeout(task: Task) -> int:
+    """The task's own time limit (CLIPFORGE_JOB_TIMEOUTS may override it per job)."""
+    overrides = get_settings().job_timeout_overrides
+    return overrides.get(task.name, task.timeout)
+
+
+def arq_timeout(task: Task) -> int:
+    """arq's limit is a bit longer: the policy's own timeout fires first and is retried."""
+    return job_timeout(task) + TIMEOUT_MARGIN_SECONDS
+
+
+def subject_of(job: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Subject:
+    """The upload (or export) id: the `upload_id`/`export_id` kwarg or the first argument."""
+    key = "export_id" if job == "export" else "upload_id"
+    raw = kwargs.get(key, args[0] if args else None)
+    try:
+        value = uuid.UUID(str(raw))
+    except ValueError:
+        return Subject()
+    return Subject(export_id=value) if job == "export" else Subject(upload_id=value)
+
+
+async def owner_of(subject: Subject) -> uuid.UUID | None:
+    if subject.export_id is not None:
+        export = await Export.filter(id=subject.export_id).only("id", "user_id").first()
+        return export.user_id if export else None
+    if subject.upload_id is not None:
+        upload = await Upload.filter(id=subject.upload_id).only("id", "user_id").first()
+        return upload.user_id if upload else None
+    return None
+
+
+def describe(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def user_message(exc: BaseException) -> str:
+    return exc.user_message if isinstance(exc, StageError) else DEFAULT_USER_MESSAGE
+
+
+async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int) -> None:
+    try:
+        owner = await owner_of(subject)
+    except Exception:  # noqa: BLE001 - the event is informative; the retry matters
+        log.warning("could not find the owner for a RETRYING event", exc_info=True)
+        return
+    if owner is None:
+        return
+    at = datetime.now(UTC) + timedelta(seconds=delay)
+    await publish(
+        owner,
+        PipelineEvent(
+            upload_id=str(subject.upload_id) if subject.upload_id else None,
+            stage=STAGES.get(job, job.upper()),
+            status="RETRYING",
+            message=(
+                f"Hit a temporary problem; trying again at {at.isoformat(timespec='seconds')} "
+                f"(try {job_try + 1} of {tries(job)})."
+            ),
+            export_id=str(subject.export_id) if subject.export_id else None,
+        ),
+    )
+
+
+async def remember_error(job_id: str | None, error: str, message: str) -> None:
+    """Kept for the bookkeeping runs, should recording the dead letter fail now."""
+    if not job_id:
+        return
+    try:
+        payload = json.dumps({"error": error, "user_message": message})
+        await get_redis().set(LAST_ERROR_PREFIX + job_id, payload, ex=2 * 24 * 3600)
+    except Exception:  # noqa: BLE001 - best effort
+        log.warning("could not remember the job's error", exc_info=True)
+
+
+async def recall_error(job_id: str | None) -> tuple[str, str]:
+    if job_id:
+        raw = await get_redis().get(LAST_ERROR_PREFIX + job_id)
+        if raw:
+            data = json.loads(raw)
+            return str(data["error"]), str(data["user_message"])
+    return LOST_ERROR, DEFAULT_USER_MESSAGE
+
+
+class JobDeadLettered(Exception):
+    """Raised to arq after the dead-letter bookkeeping, so arq records the job as failed."""
+
+
+async def give_up(
+    task: Task,
+    ctx: dict[str, Any],
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+    error: str,
+    message: str,
+) -> NoReturn:
+    """Dead-letter the job; if that fails, retry the bookkeeping (not the task) shortly."""
+    job_id: str | None = ctx.get("job_id")
+    await remember_error(job_id, error, message)
+    failed = FailedJob(
+        job=task.name,
+        job_id=job_id,
+        args=list(args),
+        kwargs=dict(kwargs),
+        attempts=min(int(ctx.get("job_try", 1)), tries(task.name)),
+        error=error,
+        user_message=message,
+        subject=subject_of(task.name, args, kwargs),
+    )
+    try:
+        await dead_letter(failed)
+    except Exception as exc:
+        log.error("dead-letter bookkeeping failed; will retry it", exc_info=True)
+        raise Retry(defer=BOOKKEEPING_DEFER_SECONDS) from exc
+    JOBS.labels(task.name, "failed").inc()
+    raise JobDeadLettered(f"{task.name} dead-lettered: {error}")
+
+
+async def run_policy(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    job = task.name
+    job_try = int(ctx.get("job_try", 1))
+    delays = retry_delays(job)
+    if job_try > len(delays) + 1:
+        error, message = await recall_error(ctx.get("job_id"))
+        log.error("job has no tries left; dead-lettering", extra={"fields": {"try": job_try}})
+        await give_up(task, ctx, args, kwargs, error, message)
+    start = time.perf_counter()
+    log.info("job started", extra={"fields": {"job": job, "try": job_try}})
+    try:
+        async with asyncio.timeout(job_timeout(task)):
+            result = await task.coroutine(ctx, *args, **kwargs)
+    except Exception as exc:
+        JOB_DURATION.labels(job).observe(time.perf_counter() - start)
+        JOB_FAILURES.labels(job).inc()
+        error = describe(exc)
+        if isinstance(exc, PermanentError):
+            log.warning("job failed permanently", extra={"fields": {"job": job, "error": error}})
+            await give_up(task, ctx, args, kwargs, error, user_message(exc))
+        if job_try > len(delays):
+            log.error("job failed on its last try", extra={"fields": {"job": job, "error": error}})
+            await give_up(task, ctx, args, kwargs, error, user_message(exc))
+        delay = delays[job_try - 1]
+        expected = isinstance(exc, StageError)
+        log.warning(
+            "job failed; retrying in %ss",
+            delay,
+            exc_info=None if expected else exc,
+            extra={"fields": {"job": job, "try": job_try, "error": error}},
+        )
+        JOBS.labels(job, "retry").inc()
+        await publish_retrying(job, subject_of(job, args, kwargs), job_try, delay)
+        raise Retry(defer=delay) from exc
+    JOB_DURATION.labels(job).observe(time.perf_counter() - start)
+    JOBS.labels(job, "success").inc()
+    log.info("job finished", extra={"fields": {"job": job, "try": job_try}})
+    return result
+
+
+def wrap(task: Task) -> TaskCoroutine:
+    """The coroutine arq runs for `task`: the policy around it, with the job id in the logs."""
+
+    async def run(ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        token = job_id_var.set(ctx.get("job_id"))
+        try:
+            return await run_policy(task, ctx, *args, **kwargs)
+        finally:
+            job_id_var.reset(token)
+
+    run.__qualname__ = run.__name__ = task.name
+    return run

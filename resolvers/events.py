@@ -1,0 +1,90 @@
+"""Live progress use cases: which uploads a subscription watches, and their current state.
+
+The current state comes from the Redis snapshot (the last event per stage, with its seq);
+an upload without one (expired, or never published) falls back to its Postgres status.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from core.events import SCHEMA_VERSION, STATE_TTL_SECONDS, upload_states
+from orm.models import Upload
+from orm.models.enums import UploadStatus
+from resolvers.uploads import owned_upload
+
+# How many recent uploads an all-uploads subscription replays the state of.
+RECENT_LIMIT = 50
+ACTIVE = (
+    UploadStatus.QUEUED,
+    UploadStatus.TRANSCRIBING,
+    UploadStatus.CLIPPING,
+    UploadStatus.CAPTIONING,
+)
+
+# Upload.status -> (stage, status, progress) for uploads without a Redis snapshot.
+_FROM_STATUS: dict[UploadStatus, tuple[str, str, float]] = {
+    UploadStatus.QUEUED: ("TRANSCRIBE", "STARTED", 0.0),
+    UploadStatus.TRANSCRIBING: ("TRANSCRIBE", "STARTED", 0.0),
+    UploadStatus.CLIPPING: ("CLIP", "STARTED", 0.0),
+    UploadStatus.CAPTIONING: ("CAPTIONS", "STARTED", 0.0),
+    UploadStatus.READY: ("CAPTIONS", "COMPLETED", 1.0),
+    UploadStatus.FAILED: ("TRANSCRIBE", "FAILED", 0.0),
+}
+
+
+async def watched_uploads(user_id: uuid.UUID, upload_id: uuid.UUID | None) -> list[Upload]:
+    """The one owned upload (NOT_FOUND otherwise), or the user's recent and active ones."""
+    if upload_id is not None:
+        return [await owned_upload(user_id, upload_id)]
+    since = datetime.now(UTC) - timedelta(seconds=STATE_TTL_SECONDS)
+    recent = (
+        await Upload.filter(user_id=user_id, updated_at__gte=since)
+        .order_by("-updated_at")
+        .limit(RECENT_LIMIT)
+    )
+    active = await Upload.filter(user_id=user_id, status__in=ACTIVE).limit(RECENT_LIMIT)
+    seen: dict[uuid.UUID, Upload] = {u.id: u for u in recent}
+    for upload in active:
+        seen.setdefault(upload.id, upload)
+    return list(seen.values())
+
+
+def _from_status(upload: Upload) -> dict[str, Any] | None:
+    mapped = _FROM_STATUS.get(upload.status)
+    if mapped is None:
+        return None
+    stage, status, progress = mapped
+    message = upload.error if upload.status == UploadStatus.FAILED else None
+    return {
+        "v": SCHEMA_VERSION,
+        "seq": None,
+        "upload_seq": None,
+        "upload_id": str(upload.id),
+        "stage": stage,
+        "status": status,
+        "progress": progress,
+        "message": message,
+        "clip_id": None,
+        "export_id": None,
+        "next_attempt_at": None,
+        "at": upload.updated_at.isoformat(),
+    }
+
+
+async def current_state(uploads: list[Upload]) -> list[dict[str, Any]]:
+    """Events that describe where each upload stands now, oldest first."""
+    snapshots = await upload_states(u.id for u in uploads)
+    events: list[dict[str, Any]] = []
+    fallback: list[dict[str, Any]] = []
+    for upload in uploads:
+        snapshot = snapshots.get(str(upload.id))
+        if snapshot:
+            events.extend(snapshot)
+        elif (event := _from_status(upload)) is not None:
+            fallback.append(event)
+    events.sort(key=lambda e: e.get("seq") or 0)
+    fallback.sort(key=lambda e: e["at"])
+    return fallback + events

@@ -1,0 +1,135 @@
+"""Exports: sizes per aspect, crop and blur fill, subtitles burned into the pixels."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from core.config import Settings
+from core.ffmpeg_exec import run_tool
+from jobs.media.cut import cut_clip
+from jobs.media.render import SIZES, Aspect, Fill, escape_filter_value, render_export
+from jobs.media.subtitles import clip_ass
+from jobs.media.types import TranscriptResult
+from tests.media.conftest import Talk
+
+CLIP = (5.2, 9.2)  # inside sentence 2: subtitles are on screen at 1.5 s
+
+
+@pytest.fixture(scope="session")
+async def short_clip(talk: Talk, media_dir: Path, media_settings: Settings) -> Path:
+    dst = media_dir / "render_src.mp4"
+    await cut_clip(talk.video, *CLIP, dst, settings=media_settings)
+    return dst
+
+
+@pytest.fixture(scope="session")
+def clip_ass_file(transcript: TranscriptResult, media_dir: Path) -> Path:
+    path = media_dir / "clip.ass"
+    path.write_text(clip_ass(transcript, *CLIP), "utf-8")
+    return path
+
+
+def frame_at(video: Path, at: float, size: str = "108x192") -> bytes:
+    """One decoded frame, small and grey, for pixel comparisons."""
+    return subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(video), "-frames:v", "1"]
+        + ["-s", size, "-pix_fmt", "gray", "-f", "rawvideo", "-"],
+        check=True,
+        capture_output=True,
+    ).stdout
+
+
+def mean_abs_diff(a: bytes, b: bytes) -> float:
+    assert len(a) == len(b) and a
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)
+
+
+@pytest.fixture(scope="session")
+async def vertical_plain(short_clip: Path, media_dir: Path, media_settings: Settings) -> Path:
+    dst = media_dir / "vertical_plain.mp4"
+    await render_export(short_clip, dst, "VERTICAL_9_16", None, "crop", settings=media_settings)
+    return dst
+
+
+@pytest.mark.parametrize(
+    "aspect,fill",
+    [("VERTICAL_9_16", "blur"), ("SQUARE_1_1", "crop"), ("LANDSCAPE_16_9", "crop")],
+)
+async def test_export_has_requested_size(
+    short_clip: Path,
+    vertical_plain: Path,
+    media_dir: Path,
+    media_settings: Settings,
+    aspect: Aspect,
+    fill: Fill,
+) -> None:
+    dst = media_dir / f"export_{aspect}_{fill}.mp4"
+    info = await render_export(short_clip, dst, aspect, None, fill, settings=media_settings)
+    assert (info.width, info.height) == SIZES[aspect]
+    assert info.video_codec == "h264" and info.audio_codec == "aac"
+    assert info.duration == pytest.approx(CLIP[1] - CLIP[0], abs=0.1)
+    with dst.open("rb") as f:  # faststart: the index (moov) comes before the media (mdat)
+        head = f.read(64 * 1024)
+    assert 0 <= head.find(b"moov") < head.find(b"mdat")
+    if fill == "blur":  # the whole 4:3 frame shows in a middle band: it cannot equal the crop
+        assert mean_abs_diff(frame_at(vertical_plain, 1.0), frame_at(dst, 1.0)) > 5.0
+
+
+async def test_burned_subtitles_change_the_pixels(
+    short_clip: Path,
+    vertical_plain: Path,
+    clip_ass_file: Path,
+    media_dir: Path,
+    media_settings: Settings,
+) -> None:
+    subbed = media_dir / "vertical_subbed.mp4"
+    await render_export(
+        short_clip, subbed, "VERTICAL_9_16", clip_ass_file, "crop", settings=media_settings
+    )
+    a, b = frame_at(vertical_plain, 1.5), frame_at(subbed, 1.5)
+    width, height = 108, 192
+    rows = [
+        mean_abs_diff(a[y * width : (y + 1) * width], b[y * width : (y + 1) * width])
+        for y in range(height)
+    ]
+    assert mean_abs_diff(a, b) > 1.0
+    # the text sits in the lower part of the frame (bottom-centre style), none at the top
+    assert sum(rows[height // 2 :]) > 5 * sum(rows[: height // 3])
+
+
+async def test_filter_escaping_survives_awkward_paths(
+    short_clip: Path, clip_ass_file: Path, tmp_path: Path
+) -> None:
+    odd_dir = tmp_path / "it's [a], dir; x=1:2"
+    odd_dir.mkdir()
+    odd = odd_dir / "sub,title's.ass"
+    shutil.copyfile(clip_ass_file, odd)
+    out = tmp_path / "odd.mp4"
+    graph = f"scale=108:192,ass=filename={escape_filter_value(str(odd))}"
+    await run_tool(
+        ["ffmpeg", "-y", "-i", str(short_clip), "-t", "2", "-vf", graph, "-an", str(out)],
+        timeout=60,
+        memory_mb=1024,
+    )
+    plain = tmp_path / "odd_plain.mp4"
+    await run_tool(
+        [
+            "ffmpeg",
+            "-y",
+            "-i",
+            str(short_clip),
+            "-t",
+            "2",
+            "-vf",
+            "scale=108:192",
+            "-an",
+            str(plain),
+        ],
+        timeout=60,
+        memory_mb=1024,
+    )
+    assert mean_abs_diff(frame_at(out, 1.5), frame_at(plain, 1.5)) > 1.0

@@ -1,0 +1,130 @@
+"""Subtitle text: whole-video SRT/VTT/JSON and per-clip cues with word highlight."""
+
+from __future__ import annotations
+
+import re
+
+import pysubs2
+import pytest
+
+from jobs.media.subtitles import (
+    Cue,
+    clip_ass,
+    clip_cues,
+    clip_srt,
+    clip_vtt,
+    clip_words,
+    fit_ass,
+    group_cues,
+    karaoke_line,
+    transcript_from_json,
+    transcript_json,
+    transcript_srt,
+    transcript_vtt,
+)
+from jobs.media.types import Segment, TranscriptResult, Word
+from tests.media.conftest import Talk
+
+ONSET_TOLERANCE = 0.150
+
+
+def _words(spec: str, start: float = 0.0, step: float = 0.4) -> list[Word]:
+    return [
+        Word(start=round(start + i * step, 3), end=round(start + i * step + 0.3, 3), text=t)
+        for i, t in enumerate(spec.split())
+    ]
+
+
+def _result(words: list[Word]) -> TranscriptResult:
+    text = " ".join(w.text for w in words)
+    seg = Segment(start=words[0].start, end=words[-1].end, text=text, words=tuple(words))
+    return TranscriptResult(language="en", duration=words[-1].end + 1, segments=(seg,))
+
+
+def test_cues_respect_length_duration_and_sentences() -> None:
+    words = _words("One two three. Four five six seven eight nine ten eleven twelve thirteen")
+    cues = group_cues(words)
+    assert cues[0].text == "One two three."  # sentence end breaks the cue
+    for cue in cues:
+        assert len(cue.text) <= 32 or len(cue.words) == 1
+        assert cue.words[-1].end - cue.start <= 2.5
+        assert cue.start < cue.end
+    assert [w for c in cues for w in c.words] == words  # nothing lost or reordered
+    for a, b in zip(cues, cues[1:], strict=False):
+        assert a.end <= b.start
+
+
+def test_long_pause_starts_a_new_cue() -> None:
+    words = _words("hello there") + _words("again", start=3.0)
+    assert [c.text for c in group_cues(words)] == ["hello there", "again"]
+
+
+def test_clip_words_are_retimed_and_bounded() -> None:
+    result = _result(_words("a b c d e f g h", start=10.0, step=1.0))
+    words = clip_words(result, 12.0, 15.0)
+    assert [w.text for w in words] == ["c", "d", "e"]
+    assert [w.start for w in words] == [0.0, 1.0, 2.0]
+    assert all(0 <= w.start <= w.end <= 3.0 for w in words)
+
+
+def test_karaoke_tags_add_up_to_the_cue() -> None:
+    cue = Cue(start=1.0, end=2.5, words=(Word(1.2, 1.6, "hi"), Word(1.8, 2.5, "you")))
+    line = karaoke_line(cue)
+    ks = [int(k) for k in re.findall(r"\\k(\d+)", line)]
+    assert line.endswith("you") and "{\\k20}" in line  # 200 ms lead before the first word
+    assert sum(ks) == 150
+
+
+def test_full_transcript_formats_parse(transcript: TranscriptResult, talk: Talk) -> None:
+    srt = pysubs2.SSAFile.from_string(transcript_srt(transcript), format_="srt")
+    vtt_text = transcript_vtt(transcript)
+    assert vtt_text.startswith("WEBVTT\n\n")
+    vtt = pysubs2.SSAFile.from_string(vtt_text, format_="vtt")
+    assert len(srt.events) == len(vtt.events) >= len(talk.sentences)
+    assert [e.start for e in srt.events] == [e.start for e in vtt.events]
+    joined = " ".join(e.plaintext for e in srt.events)
+    assert joined.split() == transcript.text.split()
+    # every sentence opens a cue at its spoken onset
+    starts = [e.start / 1000 for e in srt.events]
+    for onset in talk.onsets:
+        assert min(abs(s - onset) for s in starts) <= ONSET_TOLERANCE
+
+
+def test_json_round_trips(transcript: TranscriptResult) -> None:
+    data = transcript_json(transcript)
+    assert data["text"] == transcript.text
+    assert transcript_from_json(data) == transcript
+
+
+def test_clip_subtitles_are_retimed_to_the_clip(transcript: TranscriptResult, talk: Talk) -> None:
+    start, end = talk.onsets[1] - 0.3, talk.onsets[3] - 0.3  # sentences 2 and 3
+    cues = clip_cues(transcript, start, end)
+    assert cues and cues[0].start == pytest.approx(0.3, abs=ONSET_TOLERANCE)
+    assert cues[-1].end <= end - start
+    sentence3 = talk.onsets[2] - start
+    assert min(abs(c.start - sentence3) for c in cues) <= ONSET_TOLERANCE
+    clip_text = " ".join(c.text for c in cues)
+    assert "Nobody" in clip_text and "quick" not in clip_text and "Remember" not in clip_text
+
+    srt = pysubs2.SSAFile.from_string(clip_srt(transcript, start, end), format_="srt")
+    vtt = pysubs2.SSAFile.from_string(clip_vtt(transcript, start, end), format_="vtt")
+    ass = pysubs2.SSAFile.from_string(clip_ass(transcript, start, end), format_="ass")
+    assert len(srt.events) == len(vtt.events) == len(ass.events) == len(cues)
+    for cue, s, a in zip(cues, srt.events, ass.events, strict=True):
+        assert s.start == round(cue.start * 1000)
+        assert abs(a.start - s.start) <= 10  # ASS keeps centiseconds
+        assert s.plaintext == cue.text == a.plaintext.replace("\\N", " ")
+        assert "\\k" in a.text
+    assert ass.info["PlayResX"] == "1080" and ass.info["PlayResY"] == "1920"
+    style = ass.styles["Default"]
+    assert style.alignment == pysubs2.Alignment.BOTTOM_CENTER and style.bold
+
+
+def test_fit_ass_retargets_play_area(transcript: TranscriptResult) -> None:
+    text = clip_ass(transcript, 0.0, 8.0)
+    landscape = pysubs2.SSAFile.from_string(fit_ass(text, 1920, 1080), format_="ass")
+    assert (landscape.info["PlayResX"], landscape.info["PlayResY"]) == ("1920", "1080")
+    original = pysubs2.SSAFile.from_string(text, format_="ass")
+    assert landscape.styles["Default"].fontsize == original.styles["Default"].fontsize
+    assert landscape.styles["Default"].marginv < original.styles["Default"].marginv
+    assert [e.start for e in landscape.events] == [e.start for e in original.events]
