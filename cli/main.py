@@ -156,6 +156,11 @@ def dev() -> None:
     typer.echo("stopped")
 
 
+from cli.process import process as _process  # noqa: E402 - registered after the others
+
+app.command("process")(_process)
+
+
 def main() -> None:
     app()
 

@@ -1,6 +1,6 @@
 """Caption use cases: regenerating one clip's social captions.
 
-The rewrite runs in the worker (the `captions` job for that one clip), whichever writer is
+The rewrite runs in the worker (the `regenerate_captions` job), whichever writer is
 configured: the api never loads media code, and an LLM call does not hold a request open.
 The mutation answers at once with the clip; the new captions arrive with the CAPTIONS
 COMPLETED event that carries the clip's id, after which the client refetches the clip.
@@ -32,7 +32,7 @@ async def regenerate_captions(user_id: uuid.UUID, clip_id: uuid.UUID) -> Clip:
         )
     try:
         await enqueue_fresh(
-            None, "captions", str(clip.upload_id), str(clip.id), job_id=f"captions:clip:{clip.id}"
+            None, "regenerate_captions", str(clip.id), job_id=f"regenerate_captions:{clip.id}"
         )
     except (RedisError, OSError):
         raise DomainError(

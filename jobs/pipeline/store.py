@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 

@@ -24,11 +24,12 @@ class Task:
 
 
 def _tries(job: str) -> int:
+    """Retries in the table plus the first try (jobs.policy applies the back-off)."""
     return len(get_settings().retry_delays(job)) + 1
 
 
 def _tasks() -> list[Task]:
-    from jobs.tasks.captions import captions
+    from jobs.tasks.captions import captions, regenerate_captions
     from jobs.tasks.clip import clip
     from jobs.tasks.export import export
     from jobs.tasks.transcribe import transcribe
@@ -38,6 +39,8 @@ def _tasks() -> list[Task]:
         Task("clip", clip, _tries("clip"), timeout=15 * 60),
         Task("captions", captions, _tries("captions"), timeout=5 * 60),
         Task("export", export, _tries("export"), timeout=10 * 60),
+        # Not in the retry table: one try; a failure leaves the clip's old captions.
+        Task("regenerate_captions", regenerate_captions, 1, timeout=5 * 60),
     ]
 
 

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from core.config import get_settings
 from core.storage import get_store
-from jobs.errors import PermanentError
 from jobs.media.render import Fill
 from jobs.pipeline import core, layout, store
 from jobs.pipeline.errors import classified
@@ -35,15 +34,7 @@ async def export(ctx: dict[str, Any], export_id: str, fill: str = "crop") -> dic
     report = StageReporter(
         row.user_id, STAGE, upload_id=clip.upload_id, export_id=row.id, clip_id=clip.id
     )
-    try:
-        return await _render(row, report, fill if fill in FILLS else "crop")
-    except PermanentError as exc:
-        # Nothing to retry: the export is finished, as FAILED, with the reason.
-        row.status = ExportStatus.FAILED
-        row.error = exc.user_message
-        await row.save(update_fields=["status", "error", "updated_at"])
-        await report.failed(exc.user_message)
-        raise
+    return await _render(row, report, fill if fill in FILLS else "crop")
 
 
 async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -57,12 +58,15 @@ class Events:
                 self.seen.append(json.loads(msg["data"]))
 
 
-@pytest.fixture(scope="module")
-def pipeline_settings(settings: Settings) -> Iterator[Settings]:
-    """The test settings with a fixed clip count (the talk is short: one clip by length)."""
+@contextmanager
+def clip_count(n: int = CLIP_COUNT) -> Iterator[Settings]:
+    """The test settings with a fixed clip count while a stage runs (by length, the short
+    talk would get one clip); restored afterwards so other tests see their own settings."""
     before = dict(config._overrides)
-    yield config.configure(**before, clip_count=CLIP_COUNT)
-    config.configure(**before)
+    try:
+        yield config.configure(**before, clip_count=n)
+    finally:
+        config.configure(**before)
 
 
 @pytest.fixture(scope="session")
@@ -145,9 +149,9 @@ async def run_stages(upload: Any) -> tuple[dict[str, Any], dict[str, bool]]:
     return results, queued
 
 
-@pytest.fixture(scope="module")
-async def run(db: None, pipeline_settings: Settings, talk: Talk) -> AsyncIterator[Run]:
-    """One upload taken through every stage, with the events it published."""
+@pytest.fixture(scope="session")
+async def run(db: None, settings: Settings, talk: Talk) -> AsyncIterator[Run]:
+    """One upload taken through every stage (once per test session), with its events."""
     from core.redis import get_redis
     from tests.factories import create_user
 
@@ -156,7 +160,8 @@ async def run(db: None, pipeline_settings: Settings, talk: Talk) -> AsyncIterato
     upload = await make_upload(user, talk)
     events = await subscribe(user.id)
     try:
-        results, queued = await run_stages(upload)
+        with clip_count():
+            results, queued = await run_stages(upload)
         seen = await events.drain()
     finally:
         await events.pubsub.aclose()

@@ -9,9 +9,9 @@ from typing import Any
 
 from core.probe import probe
 from core.storage import get_store
-from orm.models import Caption, Clip, Transcript, TranscriptSegment
+from orm.models import Caption, Clip, Export, Transcript, TranscriptSegment
 from orm.models.enums import CaptionPlatform, UploadStatus
-from tests.pipeline.conftest import SENTENCES, Run, Talk
+from tests.pipeline.conftest import SENTENCES, Run
 
 PLATFORMS = {p.value for p in CaptionPlatform}
 
@@ -128,8 +128,8 @@ async def test_finished_stage_exits_early(run: Run) -> None:
     assert (await Transcript.get(upload_id=run.upload.id)).id == before.id
 
 
-async def test_rerun_replaces_rows_and_objects(run: Run, talk: Talk) -> None:
-    from tests.pipeline.conftest import run_stages
+async def test_rerun_replaces_rows_and_objects(run: Run) -> None:
+    from tests.pipeline.conftest import clip_count, run_stages
 
     store = get_store()
     prefix = f"uploads/{run.upload.id}/"
@@ -139,15 +139,20 @@ async def test_rerun_replaces_rows_and_objects(run: Run, talk: Talk) -> None:
         segs = await TranscriptSegment.filter(transcript__upload_id=run.upload.id).count()
         clips = await Clip.filter(upload_id=run.upload.id).count()
         caps = await Caption.filter(clip__upload_id=run.upload.id).count()
-        return t, segs, clips, caps, await store.list_keys(prefix)
+        keys = [k for k in await store.list_keys(prefix) if "/exports/" not in k]
+        return t, segs, clips, caps, keys
 
     first = await snapshot()
     run.upload.status = UploadStatus.QUEUED  # as a retried upload would be
     await run.upload.save()
-    results, _ = await run_stages(run.upload)
+    with clip_count():
+        results, _ = await run_stages(run.upload)
     assert "skipped" not in results["transcribe"] and "skipped" not in results["clip"]
     second = await snapshot()
     assert second == first
     assert first[0] == 1 and first[2] == 3 and first[3] == 15
+    # Exports belonged to the replaced clips: their rows cascade, their files are removed.
+    assert await store.list_keys(prefix + "exports/") == []
+    assert await Export.filter(clip__upload_id=run.upload.id).count() == 0
     await run.upload.refresh_from_db()
     assert run.upload.status == UploadStatus.READY
