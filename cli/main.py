@@ -13,6 +13,9 @@ from typing import IO
 
 import typer
 
+from cli.auth_commands import keys_app, users_app
+from cli.deadletters import app as deadletters_app
+from cli.process import process as process_video
 from core.config import get_settings
 
 app = typer.Typer(
@@ -63,6 +66,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
+        access_log=False,  # clipforge.access logs each request with its operation and id
         ws_ping_interval=20,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=10,
@@ -156,9 +160,10 @@ def dev() -> None:
     typer.echo("stopped")
 
 
-from cli.process import process as _process  # noqa: E402 - registered after the others
-
-app.command("process")(_process)
+app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+app.add_typer(deadletters_app, name="deadletters")
+app.command("process")(process_video)
 
 
 def main() -> None:

@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     max_duration_seconds: int = 10 * 3600
     signup_grant_minutes: int = 30
     multipart_part_bytes: int = 64 * 1024**2
+    probe_timeout_seconds: int = 60
+    probe_concurrency: int = 4
+    upload_cleanup_every_minutes: int = 15
 
     # --- Stripe
     stripe_api_key: str | None = None

@@ -26,6 +26,7 @@ from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
 from graphql_api.metrics import MetricsMiddleware
+from graphql_api.ratelimit import CLIENT_IP_KEY, RateLimiter, RateLimitMiddleware, viewer_for
 from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
 from orm.database import close_db, init_db
@@ -44,9 +45,8 @@ class ClipforgeGraphQL(GraphQL[Context, None]):
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | None = None
     ) -> Context:
-        token = bearer_token(request.headers)
-        viewer = await authenticate_bearer(token) if token else None
-        client = request.client.host if request.client else None
+        viewer = await viewer_for(request.scope)  # once per request (the rate limiter's)
+        client = request.scope["state"][CLIENT_IP_KEY]
         return Context(request=request, response=response, viewer=viewer, client_ip=client)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -86,8 +86,10 @@ def extra_routes() -> list[BaseRoute]:
         routes += storage_routes
     from graphql_api.admin.page import routes as admin_routes
     from graphql_api.metrics import metrics_endpoint
+    from graphql_api.webhooks import routes as webhook_routes
 
     routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
+    routes += webhook_routes
     return routes
 
 
@@ -119,7 +121,13 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         *extra_routes(),
     ]
     # Outermost first: the request id is set before the metrics middleware logs anything.
-    middleware = [Middleware(RequestIdMiddleware), Middleware(MetricsMiddleware)]
+    limiter = RateLimiter()
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(MetricsMiddleware),
+        Middleware(RateLimitMiddleware, limiter=limiter),
+    ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.event_hub = hub
+    app.state.rate_limiter = limiter
     return app

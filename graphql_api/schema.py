@@ -24,6 +24,7 @@ from graphql_api.exports import schema as exports
 from graphql_api.exports.types import ExportType
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
+from graphql_api.ratelimit import WebSocketRateLimit
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
 
@@ -97,7 +98,7 @@ class MaskInternalErrors(SchemaExtension):
 
 def extensions() -> list[type[SchemaExtension]]:
     """Extensions as classes (one instance per operation)."""
-    return [MaskInternalErrors, MetricsExtension]
+    return [MaskInternalErrors, MetricsExtension, WebSocketRateLimit]
 
 
 def build_schema() -> strawberry.Schema:

@@ -6,6 +6,7 @@ import importlib
 from typing import Any
 
 from arq.connections import RedisSettings
+from arq.cron import CronJob
 from arq.worker import Function, func
 
 from core.config import get_settings
@@ -65,10 +66,17 @@ def functions() -> list[Function]:
     return [function(t) for t in all_tasks()]
 
 
+def cron_jobs() -> list[CronJob]:
+    from jobs.tasks import CRON_JOBS
+
+    return list(CRON_JOBS)
+
+
 def worker_settings() -> dict[str, Any]:
     settings = get_settings()
     return {
         "functions": functions(),
+        "cron_jobs": cron_jobs(),
         "redis_settings": RedisSettings.from_dsn(redis_url()),
         "job_serializer": serialize,
         "job_deserializer": deserialize,

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from core.errors import DomainError
 from core.metrics import CREDIT_MINUTES_CHARGED, CREDIT_MINUTES_REFUNDED
 from orm.models import CreditTransaction, Upload, User
-from orm.models.enums import CreditKind
+from orm.models.enums import CreditKind, UploadStatus
 
 log = logging.getLogger("clipforge.ledger")
 
@@ -71,6 +71,27 @@ async def _write(
     )
 
 
+async def credit(
+    user_id: uuid.UUID,
+    minutes: int,
+    reference: str,
+    kind: CreditKind,
+    conn: BaseDBAsyncClient,
+    upload_id: uuid.UUID | None = None,
+) -> tuple[CreditTransaction, bool]:
+    """Add minutes inside the caller's transaction; (row, created). A reference already in
+    the ledger returns its row and changes nothing."""
+    if kind not in CREDIT_KINDS:
+        raise ValueError(f"grant cannot write {kind}")
+    if minutes <= 0:
+        raise ValueError("a grant adds a positive number of minutes")
+    user = await lock_user(user_id, conn)
+    existing = await CreditTransaction.filter(reference=reference).using_db(conn).first()
+    if existing is not None:
+        return existing, False
+    return await _write(user, minutes, kind, reference, conn, upload_id=upload_id), True
+
+
 async def grant(
     user_id: uuid.UUID,
     minutes: int,
@@ -78,21 +99,14 @@ async def grant(
     kind: CreditKind = CreditKind.GRANT,
     upload_id: uuid.UUID | None = None,
 ) -> CreditTransaction:
-    """Add minutes (a GRANT or a PURCHASE). Idempotent by reference: a repeat returns the
-    existing row and changes nothing."""
-    if kind not in CREDIT_KINDS:
-        raise ValueError(f"grant cannot write {kind}")
-    if minutes <= 0:
-        raise ValueError("a grant adds a positive number of minutes")
+    """Add minutes (a GRANT or a PURCHASE) in a transaction of its own. Idempotent by
+    reference: a repeat returns the existing row and changes nothing."""
     try:
         async with in_transaction() as conn:
-            user = await lock_user(user_id, conn)
-            existing = await CreditTransaction.filter(reference=reference).using_db(conn).first()
-            if existing is not None:
-                return existing
-            return await _write(user, minutes, kind, reference, conn, upload_id=upload_id)
+            tx, _ = await credit(user_id, minutes, reference, kind, conn, upload_id)
+            return tx
     except IntegrityError:
-        # Another transaction wrote the same reference first (for another user's row lock).
+        # The same reference was written concurrently under another user's row lock.
         existing = await CreditTransaction.filter(reference=reference).first()
         if existing is None:
             raise
@@ -147,11 +161,13 @@ async def unrefunded_charge(
 
 
 async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
-    """Refund the upload's latest unrefunded charge, exactly once.
+    """Refund the upload's latest unrefunded charge, exactly once, if the upload is FAILED.
 
-    Returns False when there is nothing to refund (never charged, already refunded, or the
-    upload is gone). Concurrent callers serialise on the user row; the unique reference
-    ``refund:<charge id>`` and the one-to-one ``refund_of`` back that up in the database.
+    Returns False when there is nothing to refund: never charged, already refunded, gone, or
+    no longer FAILED (a retry queued it again and its run uses the charge). Call it after
+    marking the upload FAILED. Concurrent callers serialise on the user row (retryUpload takes
+    the same lock); the unique reference ``refund:<charge id>`` and the one-to-one
+    ``refund_of`` back that up in the database.
     """
     owners = await Upload.filter(id=upload_id).values_list("user_id", flat=True)
     if not owners:
@@ -160,6 +176,9 @@ async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
     try:
         async with in_transaction() as conn:
             user = await lock_user(user_id, conn)
+            upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
+            if upload is None or upload.status != UploadStatus.FAILED:
+                return False
             charge = await unrefunded_charge(upload_id, conn)
             if charge is None:
                 return False

@@ -37,6 +37,25 @@ class UploadTarget:
 
 
 @strawberry.type
+class UploadPartTarget:
+    """Where one part of a multipart upload goes: PUT the bytes, keep the ETag response header."""
+
+    part_number: int
+    url: str
+
+
+@strawberry.type
+class MultipartUploadTarget:
+    """Parts are `partSizeBytes` long except the last; PUT each to its URL (any order, in
+    parallel, again on failure), then call completeMultipartUpload with the ETags."""
+
+    method: str
+    part_size_bytes: float
+    parts: list[UploadPartTarget]
+    expires_at: datetime
+
+
+@strawberry.type
 class TranscriptWord:
     start: float
     end: float

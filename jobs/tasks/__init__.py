@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from arq.cron import CronJob, cron
+
 from core.config import get_settings
 
 
@@ -45,3 +47,21 @@ def _tasks() -> list[Task]:
 
 
 TASKS: list[Task] = _tasks()
+
+
+def _cron_jobs() -> list[CronJob]:
+    from jobs.tasks.cleanup import cleanup_abandoned_uploads
+
+    every = max(1, min(60, get_settings().upload_cleanup_every_minutes))
+    return [
+        cron(
+            cleanup_abandoned_uploads,  # type: ignore[arg-type]
+            name="cleanup_abandoned_uploads",
+            minute=set(range(0, 60, every)),
+            timeout=600,
+        )
+    ]
+
+
+# Periodic jobs the worker runs (arq cron_jobs).
+CRON_JOBS: list[CronJob] = _cron_jobs()

@@ -26,7 +26,8 @@ class CreditTransaction(Model):
     kind = fields.CharEnumField(CreditKind, max_length=20)
     minutes = fields.IntField()  # signed: + grant/purchase/refund, - charge
     balance_after = fields.IntField()
-    # Unique: "signup:<user>", "upload:<id>:charge:<n>", "refund:<charge id>", "stripe:<event>".
+    # Unique: "signup:<user>", "upload:<id>:charge:<n>", "refund:<charge id>",
+    # "stripe:<checkout session id>".
     reference = fields.CharField(max_length=255, unique=True)
     upload: fields.ForeignKeyNullableRelation[Upload] = fields.ForeignKeyField(
         "models.Upload", related_name="transactions", null=True, on_delete=fields.SET_NULL

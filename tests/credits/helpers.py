@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from orm.models import CreditTransaction, Upload, User
 from orm.models.enums import UploadStatus
@@ -44,3 +46,40 @@ async def assert_ledger_consistent(user_id: uuid.UUID) -> int:
         running += row.minutes
         assert row.balance_after == running, (row.reference, row.balance_after, running)
     return user.minutes_balance
+
+
+async def post_event(
+    client: Any,
+    event: dict[str, Any],
+    secret: str,
+    *,
+    timestamp: int | None = None,
+    header: str | None = None,
+    payload: str | None = None,
+) -> Any:
+    """POST an event to the webhook the way Stripe does (raw JSON body, signed header)."""
+    from tests.servers.fake_stripe import sign
+
+    body = payload if payload is not None else json.dumps(event)
+    signature = header if header is not None else sign(body, secret, timestamp)
+    return await client.post(
+        "/webhooks/stripe",
+        content=body.encode(),
+        headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+    )
+
+
+CHECKOUT = """
+mutation($pack: String!) {
+  createCheckoutSession(input: {pack: $pack}) { url errors { code field message } }
+}
+"""
+
+
+async def buy_pack(gql: Any, client: Any, stripe: Any, token: str, pack: str, secret: str) -> Any:
+    """Open Checkout for ``pack``, then deliver the signed 'paid' event; returns the response."""
+    body = await gql(CHECKOUT, {"pack": pack}, token=token)
+    url = body["data"]["createCheckoutSession"]["url"]
+    assert url, body
+    session_id = url.rsplit("/", 1)[1]
+    return await post_event(client, stripe.paid_event(session_id), secret)

@@ -41,7 +41,9 @@ async def test_worker_runs_the_chain_to_ready(
     assert not await enqueue_stage(None, "transcribe", upload.id), "queued twice"
     options = worker_settings()
     # The test session owns the database connections; the worker must not reopen or close them.
-    options.update(on_startup=None, on_shutdown=None, handle_signals=False, burst=True)
+    options.update(
+        on_startup=None, on_shutdown=None, handle_signals=False, burst=True, cron_jobs=None
+    )
     worker = Worker(**options)
     try:
         with clip_count(2):
