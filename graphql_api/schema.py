@@ -22,9 +22,11 @@ from graphql_api.credits.types import CreditTransactionType
 from graphql_api.events import schema as events
 from graphql_api.exports import schema as exports
 from graphql_api.exports.types import ExportType
+from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
+from graphql_api.scopes import ApiKeyScopeGuard
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
 
@@ -98,7 +100,13 @@ class MaskInternalErrors(SchemaExtension):
 
 def extensions() -> list[type[SchemaExtension]]:
     """Extensions as classes (one instance per operation)."""
-    return [MaskInternalErrors, MetricsExtension, WebSocketRateLimit]
+    return [
+        MaskInternalErrors,
+        MetricsExtension,
+        WebSocketRateLimit,
+        ApiKeyScopeGuard,
+        *limit_extensions(),
+    ]
 
 
 def build_schema() -> strawberry.Schema:
