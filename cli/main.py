@@ -14,6 +14,7 @@ from typing import IO
 import typer
 
 from cli.auth_commands import keys_app, users_app
+from cli.deadletters import app as deadletters_app
 from core.config import get_settings
 
 app = typer.Typer(
@@ -64,6 +65,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_config=None,
+        access_log=False,  # clipforge.access logs each request with its operation and id
         ws_ping_interval=20,
         ws_ping_timeout=20,
         timeout_graceful_shutdown=10,
@@ -159,6 +161,7 @@ def dev() -> None:
 
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
+app.add_typer(deadletters_app, name="deadletters")
 
 
 def main() -> None:

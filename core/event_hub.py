@@ -151,6 +151,9 @@ class EventHub:
         self.max_backoff_seconds = max_backoff_seconds
         self.shutdown_grace_seconds = shutdown_grace_seconds
         self.subscribers: dict[str, set[Subscriber]] = {}
+        # channel -> set once Redis confirmed the SUBSCRIBE (from then on nothing is missed)
+        self._confirmed: dict[str, asyncio.Event] = {}
+        self.confirm_timeout = 5.0
         self.connected = asyncio.Event()
         self.reconnects = 0
         self._lock = asyncio.Lock()
@@ -174,20 +177,35 @@ class EventHub:
 
     # ------------------------------------------------------------------ subscribe
     async def subscribe(self, user_id: str, on_close: CloseCallback | None = None) -> Subscriber:
-        """A new subscriber for the user's events (SUBSCRIBE on the first one)."""
+        """A new subscriber for the user's events (SUBSCRIBE on the first one).
+
+        Returns once Redis has confirmed the channel's subscription (or after
+        `confirm_timeout` while Redis is away), so an event published after this returns
+        reaches the subscriber: read the current state only then, and nothing falls between.
+        """
         if self._closing:
             raise SubscriberClosed(CLOSE_SHUTDOWN, SHUTDOWN_REASON)
         self._ensure_started()
         sub = Subscriber(self, user_id, self.queue_size, self.stuck_seconds, on_close)
+        name = channel(user_id)
         async with self._lock:
-            users = self.subscribers.setdefault(user_id, set())
-            users.add(sub)
-            if len(users) == 1 and self._pubsub is not None:
-                try:
-                    await self._pubsub.subscribe(channel(user_id))
-                except Exception:  # noqa: BLE001 - the reader reconnects and re-subscribes
-                    log.warning("pub/sub subscribe failed; will re-subscribe", exc_info=True)
+            self.subscribers.setdefault(user_id, set()).add(sub)
+            confirmed = self._confirmed.get(name)
+            if confirmed is None:
+                confirmed = self._confirmed[name] = asyncio.Event()
+                if self._pubsub is not None:
+                    try:
+                        await self._pubsub.subscribe(name)
+                    except Exception:  # noqa: BLE001 - the reader reconnects and re-subscribes
+                        log.warning("pub/sub subscribe failed; will re-subscribe", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(confirmed.wait(), self.confirm_timeout)
         return sub
+
+    def is_live(self, user_id: str) -> bool:
+        """Whether Redis has confirmed the user's channel subscription."""
+        confirmed = self._confirmed.get(channel(user_id))
+        return confirmed is not None and confirmed.is_set()
 
     async def unsubscribe(self, sub: Subscriber) -> None:
         """Release a subscriber (idempotent); UNSUBSCRIBE after the user's last one."""
@@ -209,12 +227,14 @@ class EventHub:
 
     async def _sync_channel(self, user_id: str) -> None:
         async with self._lock:
-            if user_id in self.subscribers or self._pubsub is None:
+            if user_id in self.subscribers:
                 return
-            if channel(user_id).encode() not in self._pubsub.channels:
+            name = channel(user_id)
+            self._confirmed.pop(name, None)
+            if self._pubsub is None or name.encode() not in self._pubsub.channels:
                 return
             try:
-                await self._pubsub.unsubscribe(channel(user_id))
+                await self._pubsub.unsubscribe(name)
             except Exception:  # noqa: BLE001 - a reconnect subscribes only to live channels
                 log.warning("pub/sub unsubscribe failed", exc_info=True)
 
@@ -230,7 +250,7 @@ class EventHub:
             client = Redis.from_url(
                 self.url, decode_responses=False, socket_connect_timeout=5, health_check_interval=0
             )
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            pubsub = client.pubsub()
             try:
                 # The hub's own channel keeps the connection in subscribed mode when idle.
                 await pubsub.subscribe(HUB_CHANNEL, *(channel(u) for u in self.subscribers))
@@ -245,6 +265,9 @@ class EventHub:
             pubsub, client = self._pubsub, self._client
             self._pubsub = self._client = None
             self.connected.clear()
+            for name, confirmed in list(self._confirmed.items()):
+                if confirmed.is_set():  # to be confirmed again by the next connection
+                    self._confirmed[name] = asyncio.Event()
         await _quietly_close(pubsub, client)
 
     async def _run(self) -> None:
@@ -280,8 +303,13 @@ class EventHub:
             now = time.monotonic()
             if message is not None:
                 last_seen, ping_sent = now, False
-                if message.get("type") == "message":
+                kind = message.get("type")
+                if kind == "message":
                     self._dispatch(message["channel"], message["data"])
+                elif kind == "subscribe":
+                    confirmed = self._confirmed.get(message["channel"].decode())
+                    if confirmed is not None:
+                        confirmed.set()
             elif now - last_seen > self.ping_seconds:
                 if ping_sent and now - last_seen > 3 * self.ping_seconds:
                     raise ConnectionError("no answer from Redis to pub/sub pings")

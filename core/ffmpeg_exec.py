@@ -27,7 +27,8 @@ LOCAL_DEV_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Demuxers a user's media may be opened with: none of them reads other files or URLs.
 INPUT_FORMATS = (
     "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm,avi,flv,mpegts,mpeg,mpegvideo,wav,w64,mp3,"
-    "ogg,aac,flac,asf,h264,hevc,m4v,ass,srt,webvtt,mjpeg,image2,png_pipe,jpeg_pipe"
+    "ogg,aac,flac,asf,aiff,caf,mxf,dv,h264,hevc,m4v,ass,srt,webvtt,mjpeg,image2,png_pipe,"
+    "jpeg_pipe"
 )
 # Values allowed for -f (output formats, and input formats we open ourselves).
 ALLOWED_FORMATS = frozenset(

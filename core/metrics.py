@@ -7,8 +7,10 @@ registry at /metrics; the worker serves it on CLIPFORGE_WORKER_METRICS_PORT.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
+# `*_created` series are not part of the metric contract (and Prometheus ignores them).
+disable_created_metrics()
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 HTTP_REQUESTS = Counter(

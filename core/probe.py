@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -36,6 +37,13 @@ class MediaInfo:
     audio_duration: float | None = None
 
 
+# ffprobe messages that mean the bytes could not be read, not that they are bad media.
+_TRANSIENT = re.compile(
+    r"Server returned|HTTP error|Connection (refused|reset|timed out)|timed out|"
+    r"Input/output error|No such file or directory|Network is unreachable|"
+    r"Cannot allocate memory|Failed to resolve",
+    re.IGNORECASE,
+)
 # Codecs that are really pictures (cover art, thumbnails) rather than a video track.
 _STILL_CODECS = frozenset({"mjpeg", "png", "bmp", "gif", "webp"})
 
@@ -113,6 +121,8 @@ async def probe_json(
     except MediaTimeout as exc:
         raise ProbeError(str(exc)) from None
     except MediaToolError as exc:
+        if _TRANSIENT.search(exc.stderr_tail) or (exc.returncode or 0) < 0:
+            raise ProbeError(exc.stderr_tail or str(exc)) from None  # reading failed, not media
         raise InvalidMedia(exc.stderr_tail or "unreadable media") from None
     except MediaError as exc:
         raise ProbeError(str(exc)) from None

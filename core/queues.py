@@ -30,6 +30,11 @@ ALERT_STATE_PREFIX = "clipforge:alerts:dead:"
 """`<prefix><dead queue>` is set while that queue is above the alert threshold (one alert)."""
 
 
+async def rearm_alert(redis: Any, queue: str) -> None:
+    """Forget that `queue` was alerted: its next crossing of the threshold alerts again."""
+    await redis.delete(ALERT_STATE_PREFIX + queue)
+
+
 def dead_queue(job: str) -> str:
     """The dead-letter queue of a job (unknown jobs get `<job>_dead`)."""
     return DEAD_QUEUES.get(job, f"{job}_dead")

@@ -10,6 +10,7 @@ Every metric is defined once in core.metrics (the worker and the ledger update t
 HTTP requests are labelled with their GraphQL operation name (sanitised, bounded in number),
 or the first path segment for other routes; status is "ok" or "error" (an HTTP status of
 400 or more, or a GraphQL result with errors). Queue gauges are refreshed on each scrape.
+Each request also writes one access log line (logger clipforge.access) with its request id.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("clipforge.metrics")
+access_log = logging.getLogger("clipforge.access")
 
 OPERATION_KEY = "clipforge.operation"
 ERRORS_KEY = "clipforge.graphql_errors"
@@ -140,10 +142,25 @@ class MetricsMiddleware:
             status = 503
             await _unavailable_response(send)
         finally:
+            elapsed = time.perf_counter() - start
             operation = scope.get(OPERATION_KEY) or route_label(scope, status)
             failed = status >= 400 or bool(scope.get(ERRORS_KEY))
             HTTP_REQUESTS.labels(operation, "error" if failed else "ok").inc()
-            HTTP_LATENCY.labels(operation).observe(time.perf_counter() - start)
+            HTTP_LATENCY.labels(operation).observe(elapsed)
+            access_log.info(
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
+                extra={
+                    "fields": {
+                        "status": status,
+                        "operation": operation,
+                        "graphql_errors": bool(scope.get(ERRORS_KEY)),
+                        "duration_ms": round(elapsed * 1000, 2),
+                    }
+                },
+            )
 
 
 async def refresh_queue_gauges() -> None:

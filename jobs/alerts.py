@@ -12,7 +12,7 @@ import logging
 import httpx
 
 from core.config import get_settings
-from core.queues import ALERT_STATE_PREFIX
+from core.queues import ALERT_STATE_PREFIX, rearm_alert
 from core.redis import get_redis
 
 log = logging.getLogger("clipforge.alerts")
@@ -50,7 +50,7 @@ async def check_dead_letter_queue(queue: str, count: int, latest: str | None = N
     redis = get_redis()
     key = ALERT_STATE_PREFIX + queue
     if count <= threshold:
-        await redis.delete(key)  # back below: re-arm
+        await rearm_alert(redis, queue)  # back at or below: the next crossing alerts
         return False
     if not settings.alert_webhook_url:
         return False

@@ -19,8 +19,9 @@ from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from core.config import get_settings
 from core.errors import NotFound
-from core.queues import DEAD_QUEUES, JOB_FOR_DEAD_QUEUE, queue_counts
+from core.queues import DEAD_QUEUES, JOB_FOR_DEAD_QUEUE, queue_counts, rearm_alert
 from core.redis import get_redis
 from jobs.enqueue import enqueue
 from orm.models import DeadLetter, Export, Upload
@@ -118,6 +119,13 @@ async def remove_from_redis_list(queue: str, ids: set[str]) -> int:
     return removed
 
 
+async def rearm_if_below(queue: str) -> None:
+    """Once operators bring a queue back to the threshold, its next crossing alerts again
+    (even if several jobs then fail at once and jump straight past it)."""
+    if await DeadLetter.filter(queue=queue).count() <= get_settings().dead_letter_alert_threshold:
+        await rearm_alert(get_redis(), queue)
+
+
 def _export_id(args: dict[str, Any]) -> uuid.UUID | None:
     raw = args.get("kwargs", {}).get("export_id") or next(iter(args.get("args", [])), None)
     try:
@@ -148,6 +156,7 @@ async def retry_dead_letter(viewer: Viewer | None, dead_letter_id: uuid.UUID) ->
         args = row.job_args
         await enqueue(row.job_name, *args.get("args", []), **args.get("kwargs", {}))
     await remove_from_redis_list(row.queue, {str(row.id)})
+    await rearm_if_below(row.queue)
     return row
 
 
@@ -168,4 +177,5 @@ async def purge_dead_letters(
     deleted = await DeadLetter.filter(id__in=[r[0] for r in rows]).delete()
     for name, ids in by_queue.items():
         await remove_from_redis_list(name, ids)
+        await rearm_if_below(name)
     return int(deleted)

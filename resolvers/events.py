@@ -6,6 +6,7 @@ an upload without one (expired, or never published) falls back to its Postgres s
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,8 @@ from core.events import SCHEMA_VERSION, STATE_TTL_SECONDS, upload_states
 from orm.models import Upload
 from orm.models.enums import UploadStatus
 from resolvers.uploads import owned_upload
+
+log = logging.getLogger("clipforge.events")
 
 # How many recent uploads an all-uploads subscription replays the state of.
 RECENT_LIMIT = 50
@@ -76,7 +79,11 @@ def _from_status(upload: Upload) -> dict[str, Any] | None:
 
 async def current_state(uploads: list[Upload]) -> list[dict[str, Any]]:
     """Events that describe where each upload stands now, oldest first."""
-    snapshots = await upload_states(u.id for u in uploads)
+    try:
+        snapshots = await upload_states(u.id for u in uploads)
+    except Exception:  # noqa: BLE001 - Redis away: Postgres still knows where uploads stand
+        log.warning("upload snapshots unavailable; using Postgres status", exc_info=True)
+        snapshots = {}
     events: list[dict[str, Any]] = []
     fallback: list[dict[str, Any]] = []
     for upload in uploads:

@@ -30,7 +30,7 @@ def page_and_policy() -> tuple[str, str]:
     )
     policy = (
         f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
-        "connect-src 'self'; img-src 'self'; form-action 'none'; frame-ancestors 'none'; "
+        "connect-src 'self'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; "
         "base-uri 'none'"
     )
     return html, policy

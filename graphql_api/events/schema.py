@@ -176,11 +176,21 @@ async def _stream(
             WS_EVENTS_SENT.inc()
             yield event
     except _TokenExpired:
+        await hub.unsubscribe(sub)
         await _close_socket(websocket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON)
+        await _until_cancelled()
     except SubscriberClosed:
-        return
+        await _until_cancelled()  # the hub is closing the socket
     finally:
         await hub.unsubscribe(sub)
+
+
+async def _until_cancelled() -> None:
+    """The socket is closing: wait for the protocol handler to cancel this operation.
+
+    Returning would make the handler send `complete` on a socket already closed.
+    """
+    await asyncio.Event().wait()
 
 
 @strawberry.type

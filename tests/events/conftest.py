@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -52,7 +54,10 @@ class Server:
         await asyncio.wait_for(self.task, timeout=30)
 
 
-async def start_server(settings: Settings, hub: EventHub | None = None) -> Server:
+async def start_server(
+    settings: Settings, hub: EventHub | None = None, sndbuf: int | None = None
+) -> Server:
+    """uvicorn on 127.0.0.1 in this loop; `sndbuf` shrinks the accepted sockets' send buffer."""
     from graphql_api.app import create_app
 
     app = create_app(settings, manage_connections=False)
@@ -69,7 +74,12 @@ async def start_server(settings: Settings, hub: EventHub | None = None) -> Serve
         timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
-    task = asyncio.get_running_loop().create_task(server.serve())
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if sndbuf:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, sndbuf)  # inherited on accept
+    listener.bind(("127.0.0.1", port))
+    task = asyncio.get_running_loop().create_task(server.serve(sockets=[listener]))
     for _ in range(1000):
         if server.started or task.done():
             break
@@ -96,8 +106,10 @@ async def server_factory(db: None, settings: Settings) -> AsyncIterator[Any]:
     """Servers with other settings (or hubs), stopped after the test."""
     started: list[Server] = []
 
-    async def make(hub: EventHub | None = None, **overrides: Any) -> Server:
-        server = await start_server(ws_settings(settings, **overrides), hub)
+    async def make(
+        hub: EventHub | None = None, sndbuf: int | None = None, **overrides: Any
+    ) -> Server:
+        server = await start_server(ws_settings(settings, **overrides), hub, sndbuf)
         started.append(server)
         return server
 
@@ -196,3 +208,16 @@ def small_rcvbuf_socket(port: int) -> socket.socket:
     sock.connect(("127.0.0.1", port))
     sock.setblocking(False)
     return sock
+
+
+async def until(predicate: Callable[[], Any], what: str, limit: float = 20.0) -> None:
+    """Poll a (sync or async) condition; fail with `what` if it never holds."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        result = predicate()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")

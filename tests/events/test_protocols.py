@@ -26,7 +26,8 @@ async def wait_subscribed(server: Server, user_id: Any, count: int = 1) -> None:
     import asyncio
 
     for _ in range(1000):
-        if len(server.hub.subscribers.get(str(user_id), ())) >= count:
+        hub = server.hub
+        if len(hub.subscribers.get(str(user_id), ())) >= count and hub.is_live(str(user_id)):
             return
         await asyncio.sleep(0.01)
     raise AssertionError("subscription did not reach the hub")

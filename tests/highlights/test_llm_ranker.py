@@ -233,7 +233,8 @@ async def test_long_video_windows_cover_everything_and_rerank_globally(
     clips = await _ranker(fake_openai).score(tr, AudioFeatures(), [])
     prompts = fake_openai.user_messages()
     found = [WINDOW.search(p) for p in prompts[:-1]]
-    windows = [(float(m.group(1)), float(m.group(2))) for m in found if m]
+    # windows run two at a time, so they reach the server in any order
+    windows = sorted((float(m.group(1)), float(m.group(2))) for m in found if m)
     assert len(windows) == len(prompts) - 1
     assert len(windows) >= 4
     assert all(b - a <= 540 + 60 + 15 for a, b in windows)  # a short tail joins the last one

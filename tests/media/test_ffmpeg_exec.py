@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,34 @@ async def test_failure_carries_stderr_tail(tmp_path: Path) -> None:
     with pytest.raises(MediaToolError) as err:
         await run_tool(["ffmpeg", "-i", str(bogus), "-f", "null", "-"], timeout=20, memory_mb=512)
     assert "Invalid data" in err.value.stderr_tail
+
+
+def _ffmpeg_children() -> list[int]:
+    """Our ffmpeg child processes that still exist (zombies excluded)."""
+    me = str(os.getpid())
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/comm") as f:
+                name = f.read().strip()
+        except OSError:
+            continue
+        if fields[1] == me and fields[0] != "Z" and name == "ffmpeg":
+            found.append(int(pid))
+    return found
+
+
+async def test_cancelled_run_kills_the_child(talk_video: Path) -> None:
+    argv = ["ffmpeg", "-y", "-re", "-i", str(talk_video), "-f", "null", "-"]
+    task = asyncio.create_task(run_tool(argv, timeout=60, memory_mb=1024))
+    for _ in range(200):  # wait until the child exists
+        await asyncio.sleep(0.02)
+        if _ffmpeg_children():
+            break
+    assert _ffmpeg_children()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert _ffmpeg_children() == []

@@ -38,3 +38,15 @@ async def test_missing_file_and_refused_source_are_probe_errors(tmp_path: Path) 
         await probe(tmp_path / "absent.mp4")
     with pytest.raises(ProbeError):
         await probe("ftp://example.com/video.mp4")
+
+
+async def test_unreachable_url_is_a_probe_error_not_invalid_media() -> None:
+    """A download that fails says nothing about the media: the api must not reject it."""
+    import socket
+
+    with socket.socket() as s:  # a local port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ProbeError) as err:
+        await probe(f"http://127.0.0.1:{port}/video.mp4")
+    assert not isinstance(err.value, InvalidMedia)

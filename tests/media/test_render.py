@@ -16,7 +16,7 @@ from jobs.media.subtitles import clip_ass
 from jobs.media.types import TranscriptResult
 from tests.media.conftest import Talk
 
-CLIP = (5.2, 9.2)  # inside sentence 2: subtitles are on screen at 1.5 s
+CLIP = (5.2, 7.2)  # inside sentence 2: subtitles are on screen at 1.5 s (2 s keeps it quick)
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +111,7 @@ async def test_filter_escaping_survives_awkward_paths(
     out = tmp_path / "odd.mp4"
     graph = f"scale=108:192,ass=filename={escape_filter_value(str(odd))}"
     await run_tool(
-        ["ffmpeg", "-y", "-i", str(short_clip), "-t", "2", "-vf", graph, "-an", str(out)],
+        ["ffmpeg", "-y", "-i", str(short_clip), "-t", "1.8", "-vf", graph, "-an", str(out)],
         timeout=60,
         memory_mb=1024,
     )

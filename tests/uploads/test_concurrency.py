@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from core.config import Settings
 from core.storage import get_store
 from orm.models import CreditTransaction, Upload, User
 from orm.models.enums import CreditKind, UploadStatus
@@ -14,8 +15,9 @@ from tests.uploads.ops import complete, create, upload_pk
 
 
 async def test_fifty_parallel_completions_ten_covered(
-    gql: Any, make_user: Any, files: Media
+    gql: Any, make_user: Any, files: Media, settings: Settings, monkeypatch: Any
 ) -> None:
+    monkeypatch.setattr(settings, "rate_limit_per_minute", 1000)  # 100 requests in a burst
     user, token = await make_user(minutes=10)  # each upload costs 1 minute
     size = files.video.stat().st_size
     ids = []
