@@ -26,7 +26,6 @@ from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
-from graphql_api.scopes import ApiKeyScopeGuard
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
 
@@ -104,7 +103,6 @@ def extensions() -> list[type[SchemaExtension]]:
         MaskInternalErrors,
         MetricsExtension,
         WebSocketRateLimit,
-        ApiKeyScopeGuard,
         *limit_extensions(),
     ]
 

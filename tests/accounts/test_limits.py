@@ -100,7 +100,9 @@ async def test_page_size_is_at_most_100_on_every_connection(
         body = await gql(document, {"n": first}, token=token, expect_errors=True)
         assert "INVALID_PAGE_SIZE" in codes(body), document
         assert body.get("data") is None
-    body = await gql("query($n: Int) { uploads(first: $n) { edges { cursor } } }", {"n": 100}, token=token)
+    body = await gql(
+        "query($n: Int) { uploads(first: $n) { edges { cursor } } }", {"n": 100}, token=token
+    )
     assert body["data"]["uploads"]["edges"] == []
 
 
