@@ -15,6 +15,7 @@ import typer
 
 from cli.auth_commands import keys_app, users_app
 from cli.deadletters import app as deadletters_app
+from cli.process import process as process_video
 from core.config import get_settings
 
 app = typer.Typer(
@@ -162,6 +163,7 @@ def dev() -> None:
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(deadletters_app, name="deadletters")
+app.command("process")(process_video)
 
 
 def main() -> None:

@@ -202,6 +202,11 @@ class EventHub:
             await asyncio.wait_for(confirmed.wait(), self.confirm_timeout)
         return sub
 
+    @property
+    def channel_count(self) -> int:
+        """User channels the hub holds (subscribed, or about to be)."""
+        return len(self._confirmed)
+
     def is_live(self, user_id: str) -> bool:
         """Whether Redis has confirmed the user's channel subscription."""
         confirmed = self._confirmed.get(channel(user_id))

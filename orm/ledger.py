@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 from core.errors import DomainError
 from core.metrics import CREDIT_MINUTES_CHARGED, CREDIT_MINUTES_REFUNDED
 from orm.models import CreditTransaction, Upload, User
-from orm.models.enums import CreditKind
+from orm.models.enums import CreditKind, UploadStatus
 
 log = logging.getLogger("clipforge.ledger")
 
@@ -161,11 +161,13 @@ async def unrefunded_charge(
 
 
 async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
-    """Refund the upload's latest unrefunded charge, exactly once.
+    """Refund the upload's latest unrefunded charge, exactly once, if the upload is FAILED.
 
-    Returns False when there is nothing to refund (never charged, already refunded, or the
-    upload is gone). Concurrent callers serialise on the user row; the unique reference
-    ``refund:<charge id>`` and the one-to-one ``refund_of`` back that up in the database.
+    Returns False when there is nothing to refund: never charged, already refunded, gone, or
+    no longer FAILED (a retry queued it again and its run uses the charge). Call it after
+    marking the upload FAILED. Concurrent callers serialise on the user row (retryUpload takes
+    the same lock); the unique reference ``refund:<charge id>`` and the one-to-one
+    ``refund_of`` back that up in the database.
     """
     owners = await Upload.filter(id=upload_id).values_list("user_id", flat=True)
     if not owners:
@@ -174,6 +176,9 @@ async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
     try:
         async with in_transaction() as conn:
             user = await lock_user(user_id, conn)
+            upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
+            if upload is None or upload.status != UploadStatus.FAILED:
+                return False
             charge = await unrefunded_charge(upload_id, conn)
             if charge is None:
                 return False

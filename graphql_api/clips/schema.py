@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from graphql_api.clips.types import ClipType
-from graphql_api.common.errors import UserError, not_implemented
-from graphql_api.common.guard import query, query_or_null
+from graphql_api.common.errors import UserError
+from graphql_api.common.guard import mutation, query, query_or_null
 from graphql_api.common.relay import Connection, decode_uuid, make_connection
 from graphql_api.context import Info
+from resolvers import captions as caption_cases
 from resolvers import clips as cases
 from resolvers.viewer import require
 
@@ -51,8 +54,18 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Rewrites the clip's captions in the background; the new ones arrive "
+        "with the CAPTIONS COMPLETED event carrying this clip's id."
+    )
     async def regenerate_captions(
         self, info: Info, clip_id: strawberry.ID
     ) -> RegenerateCaptionsPayload:
-        return RegenerateCaptionsPayload(errors=not_implemented("regenerateCaptions"))
+        async def run() -> dict[str, Any]:
+            viewer = require(info.context.viewer, "WRITE_UPLOADS")
+            clip = await caption_cases.regenerate_captions(
+                viewer.user_id, decode_uuid(clip_id, "Clip", "clipId")
+            )
+            return {"clip": ClipType.from_model(clip)}
+
+        return await mutation(RegenerateCaptionsPayload, run)

@@ -49,7 +49,7 @@ async def test_concurrent_grants_with_one_reference_grant_once(make_user: Any) -
 
 async def test_charge_numbers_references_and_refuses_overdraft(make_user: Any) -> None:
     user, _ = await make_user(minutes=10)
-    upload = await create_upload(user, duration=240)
+    upload = await create_upload(user, status=UploadStatus.FAILED, duration=240)
     tx = await charge(upload, 4)
     assert (tx.kind, tx.minutes, tx.balance_after) == (CreditKind.UPLOAD_CHARGE, -4, 6)
     assert tx.reference == f"upload:{upload.id}:charge:0"
@@ -79,7 +79,7 @@ async def test_refund_is_exactly_once_under_concurrency(make_user: Any) -> None:
 
 async def test_refund_targets_the_latest_unrefunded_charge(make_user: Any) -> None:
     user, _ = await make_user(minutes=30)
-    upload = await create_upload(user, duration=300)
+    upload = await create_upload(user, status=UploadStatus.FAILED, duration=300)
     assert await ledger.refund_upload(upload.id, "never charged") is False
     first = await charge(upload, 5)
     assert await ledger.refund_upload(upload.id, "failed")
@@ -95,3 +95,13 @@ async def test_refund_of_unknown_upload_is_false(db: None) -> None:
     import uuid
 
     assert await ledger.refund_upload(uuid.uuid4(), "gone") is False
+
+
+async def test_no_refund_once_a_retry_queued_the_upload_again(make_user: Any) -> None:
+    """The dead-letter path marks FAILED, then refunds; a retry in between keeps the charge."""
+    user, _ = await make_user(minutes=30)
+    upload = await create_upload(user, status=UploadStatus.QUEUED, duration=120)
+    await charge(upload, 2)
+    assert await ledger.refund_upload(upload.id, "too late") is False
+    assert await CreditTransaction.filter(kind=CreditKind.REFUND, upload_id=upload.id).count() == 0
+    assert await assert_ledger_consistent(user.id) == 28

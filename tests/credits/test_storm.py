@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from core.errors import DomainError
 from orm import ledger
 from orm.models import CreditTransaction, Upload, User
-from orm.models.enums import CreditKind
+from orm.models.enums import CreditKind, UploadStatus
 from tests.credits.helpers import assert_ledger_consistent, create_upload
 
 SEED = random.randrange(1 << 30)
@@ -22,7 +22,9 @@ SEED = random.randrange(1 << 30)
 async def test_balance_equals_ledger_after_storm(make_user: Any) -> None:
     rng = random.Random(SEED)
     users: list[User] = [(await make_user(minutes=20))[0] for _ in range(4)]
-    uploads: list[Upload] = [await create_upload(u) for u in users for _ in range(6)]
+    uploads: list[Upload] = [
+        await create_upload(u, status=UploadStatus.FAILED) for u in users for _ in range(6)
+    ]
     outcomes: dict[str, int] = {"charged": 0, "refused": 0, "refunded": 0, "no_refund": 0}
 
     async def grant(user: User, kind: CreditKind) -> None:

@@ -150,7 +150,7 @@ async def test_an_expired_token_stops_delivery(
     from resolvers.auth.tokens import issue_access_token
 
     user, _ = await make_user()
-    monkeypatch.setattr(get_settings(), "access_token_ttl_seconds", 2)
+    monkeypatch.setattr(get_settings(), "access_token_ttl_seconds", 3)
     token, _ = issue_access_token(user)
     ws = await open_ready(ws_connect, ws_server, token)
     await ws.subscribe("1")
@@ -208,8 +208,12 @@ async def test_a_stuck_client_is_disconnected_and_its_memory_released(
 
 
 async def test_500_connect_disconnect_cycles_leak_nothing(
-    ws_server: Server, make_user: Any, redis: Any
+    ws_server: Server, make_user: Any, redis: Any, monkeypatch: Any
 ) -> None:
+    from core.config import get_settings
+
+    # One user opens 500 subscriptions within a minute: lift the per-user request budget.
+    monkeypatch.setattr(get_settings(), "rate_limit_per_minute", 100_000)
     user, token = await make_user()
     upload = await make_upload(user)
     assert await publish(user.id, PipelineEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.1))
@@ -256,7 +260,7 @@ async def test_500_connect_disconnect_cycles_leak_nothing(
     await until(back_to_baseline, "subscribers, tasks, Redis subscriptions and sockets to settle")
     subs, _, numsub, numpat, _ = await settled()
     assert (subs, numsub, numpat) == (0, 0, before[3])
-    assert hub.subscribers == {}
+    assert hub.subscribers == {} and hub.channel_count == 0
 
 
 async def test_shutdown_closes_sockets_and_the_hub(

@@ -1,0 +1,49 @@
+"""In-process profiles of the three queries (pyinstrument), for the limits section.
+
+The api app runs inside this process on the bench's database (as in sqlcount), requests
+go through httpx's ASGI transport, and pyinstrument samples `n` sequential requests of
+each query. Text profiles land in bench/profiles/<query>.txt.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+PROFILES = Path(__file__).resolve().parent / "profiles"
+
+
+async def profile_queries(
+    requests: dict[str, tuple[str, dict[str, Any], str]], n: int = 100
+) -> dict[str, dict[str, Any]]:
+    from pyinstrument import Profiler
+
+    from core.config import get_settings
+    from graphql_api.app import create_app
+
+    app = create_app(get_settings(), manage_connections=False)
+    PROFILES.mkdir(exist_ok=True)
+    out: dict[str, dict[str, Any]] = {}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for label, (doc, variables, token) in requests.items():
+            body = {"query": doc, "variables": variables}
+            headers = {"Authorization": f"Bearer {token}"}
+            for _ in range(3):  # warm caches (parsing, validation, imports)
+                await client.post("/graphql", json=body, headers=headers)
+            profiler = Profiler(interval=0.0005, async_mode="enabled")
+            t0 = time.perf_counter()
+            cpu0 = time.process_time()
+            with profiler:
+                for _ in range(n):
+                    await client.post("/graphql", json=body, headers=headers)
+            wall = (time.perf_counter() - t0) / n
+            cpu = (time.process_time() - cpu0) / n
+            text = profiler.output_text(unicode=False, color=False, show_all=False)
+            (PROFILES / f"{label}.txt").write_text(text)
+            out[label] = {"wall_ms": round(wall * 1000, 2), "cpu_ms": round(cpu * 1000, 2)}
+            print(f"  profile {label}: {out[label]['cpu_ms']} ms CPU per request in-process")
+    return out

@@ -1,0 +1,274 @@
+"""RESULTS.md, rendered from results.json (re-rendered whenever any benchmark re-runs)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from bench.targets import all_checks
+
+LIMITS = Path(__file__).resolve().parent / "limits.md"
+
+
+def f(x: Any, digits: int = 1, unit: str = "") -> str:
+    if isinstance(x, (int, float)) and not (isinstance(x, float) and math.isnan(x)):
+        return f"{x:,.{digits}f}{unit}"
+    return "-"
+
+
+def pcts(r: dict[str, Any]) -> str:
+    lb = r.get("lower_bound", [])
+    return " / ".join((">= " if k in lb else "") + f(r.get(k)) for k in ("p50", "p95", "p99"))
+
+
+def state(res: dict[str, Any]) -> str:
+    """One line on how busy the machine was when this benchmark ran."""
+    ms = res.get("machine_state", {})
+    b = ms.get("before", {})
+    if not b:
+        return ""
+    return (
+        f"Machine at start: load average {', '.join(str(x) for x in b.get('load_avg', []))}; "
+        f"Redis PING p50 {f(b.get('redis_ping_ms', {}).get('p50'), 2)} ms; Postgres SELECT 1 p50 "
+        f"{f(b.get('postgres_select1_ms', {}).get('p50'), 2)} ms; 1M-iteration Python loop "
+        f"{f(b.get('python_loop_1m_ms'), 0)} ms. Load average after: "
+        f"{', '.join(str(x) for x in ms.get('load_avg_after', []))}."
+    )
+
+
+def table(head: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    out += ["| " + " | ".join(r) + " |" for r in rows]
+    return out
+
+
+def unavailable(name: str, res: dict[str, Any] | None) -> list[str] | None:
+    if res is None:
+        return [f"Not run yet: `python -m bench {name}`.", ""]
+    if not res.get("available", True):
+        return [f"**Not available yet** ({res.get('ran_at', '?')}): {res.get('reason', '')}", ""]
+    return None
+
+
+def machine(m: dict[str, Any]) -> list[str]:
+    v = m.get("versions", {})
+    rows = [
+        ["date", m.get("date", "-")],
+        ["cores / memory", f"{m.get('cores', '-')} cores, {m.get('memory_gb', '-')} GB"],
+        ["load average at start", ", ".join(str(x) for x in m.get("load_avg_at_start", []))],
+        ["platform", m.get("platform", "-")],
+        ["python / strawberry", f"{v.get('python', '-')} / {v.get('strawberry-graphql', '-')}"],
+        [
+            "arq / tortoise-orm / asyncpg",
+            f"{v.get('arq')} / {v.get('tortoise-orm')} / {v.get('asyncpg')}",
+        ],
+        ["uvicorn / starlette", f"{v.get('uvicorn')} / {v.get('starlette')}"],
+        ["PostgreSQL / Redis", f"{v.get('postgres')} / {v.get('redis')}"],
+        [
+            "faster-whisper / ctranslate2 / ffmpeg",
+            f"{v.get('faster-whisper')} / {v.get('ctranslate2')} / {v.get('ffmpeg')}",
+        ],
+    ]
+    return table(["", ""], rows)
+
+
+def api_section(res: dict[str, Any] | None) -> list[str]:
+    out = ["## 1. API latency (closed loop, no think time)", ""]
+    if (skip := unavailable("api", res)) is not None:
+        return out + skip
+    assert res is not None
+    cfg = res.get("config", {})
+    out += [
+        f"Ran {res.get('ran_at')}; {f(cfg.get('seconds_per_cell'), 0)} s per cell after a "
+        f"{f(cfg.get('warmup_seconds'), 1)} s warm-up; api: {res.get('api_launcher', '-')}, "
+        f"RSS {f(res.get('api_rss_mb_idle'))} MB idle, {f(res.get('api_rss_mb_after'))} MB after. "
+        "Target: p95 < 50 ms at 200 clients; GraphQL/baseline p95 <= 2. "
+        'Latencies in ms; ">=" marks a percentile that fell on a request still unfinished '
+        "when the cell ended (its elapsed time is a lower bound).",
+        "",
+        state(res),
+        "",
+    ]
+    for name, q in res.get("queries", {}).items():
+        if not q.get("available"):
+            out += [f"**{name}**: not available yet: {q.get('reason', '')}", ""]
+            continue
+        same = q.get("same_data_as_baseline")
+        out += [f"**{name}** (baseline returns the same data: {'yes' if same else 'NO'})", ""]
+        rows = []
+        for c, cell in q.get("cells", {}).items():
+            g, b = cell["graphql"], cell["baseline"]
+            rows.append(
+                [
+                    c,
+                    pcts(g),
+                    f(g["rps"]),
+                    pcts(b),
+                    f(b["rps"]),
+                    f"{f(cell['ratio_p50'], 2)} / {f(cell['ratio_p95'], 2)}",
+                    f"{g['errors']}+{g.get('unfinished', 0)} / "
+                    f"{b['errors']}+{b.get('unfinished', 0)}",
+                ]
+            )
+        out += table(
+            [
+                "clients",
+                "GraphQL p50 / p95 / p99 ms",
+                "GraphQL req/s",
+                "baseline p50 / p95 / p99 ms",
+                "baseline req/s",
+                "ratio p50 / p95",
+                "errors+unfinished (G / B)",
+            ],
+            rows,
+        )
+        out.append("")
+    sql = res.get("sql", {})
+    if sql:
+        out += ["SQL statements per request (counted in-process around asyncpg):", ""]
+        rows = [
+            [label, str(s["queries"]), str(s["pool_resets"]), s.get("error") or "ok"]
+            for label, s in sql.items()
+        ]
+        out += table(["request", "queries", "pool reset round trips", "response"], rows)
+        d10, d50 = sql.get("UploadDetail@10", {}), sql.get("UploadDetail@50", {})
+        if d10 and d50:
+            same = d10.get("queries") == d50.get("queries")
+            out += [
+                "",
+                f"UploadDetail with 10 clips: {d10.get('queries')} queries; with 50 clips: "
+                f"{d50.get('queries')} queries "
+                f"({'constant: no N+1' if same else 'GROWS with clips'}).",
+            ]
+        out.append("")
+    return out
+
+
+def events_section(res: dict[str, Any] | None) -> list[str]:
+    out = ["## 2. Live events (pipelineEvents over graphql-transport-ws)", ""]
+    if (skip := unavailable("events", res)) is not None:
+        return out + skip
+    assert res is not None
+    lat = res["latency_ms"]
+    rows = [
+        ["sockets / users", f"{res['sockets']:,} / {res['users']}"],
+        ["publish rate", f"{f(res['publish_rate'])} events/s for {f(res['seconds'])} s"],
+        ["delivered", f"{res['delivered']:,} of {res['expected']:,} expected"],
+        [
+            "publish-to-receive p50 / p95 / p99",
+            f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])} ms (target p99 < 100)",
+        ],
+        ["events/s delivered", f(res["delivered_per_second"])],
+        [
+            "api memory per idle socket",
+            f"{f(res['rss_per_socket_kb'])} KB "
+            f"(RSS {f(res['rss_before_mb'])} -> {f(res['rss_idle_mb'])} MB)",
+        ],
+        ["connect + subscribe time", f"{f(res['connect_seconds'])} s for all sockets"],
+    ]
+    return out + [f"Ran {res.get('ran_at')}. {state(res)}", ""] + table(["", ""], rows) + [""]
+
+
+def pipeline_section(res: dict[str, Any] | None) -> list[str]:
+    out = ["## 3. Pipeline (generated speech video, real worker)", ""]
+    base = (res or {}).get("baselines")
+    if res is not None and not res.get("available", True) and base:
+        out += [
+            f"**Pipeline not available yet** ({res.get('ran_at')}): {res.get('reason', '')}",
+            "",
+        ]
+    elif (skip := unavailable("pipeline", res)) is not None:
+        return out + skip
+    assert res is not None
+    if res.get("available"):
+        rows = [[s, f(t, 1)] for s, t in res.get("stages", {}).items()]
+        rows += [
+            ["sum of stages", f(res.get("sum_of_stages"), 1)],
+            ["end-to-end to READY", f(res.get("end_to_end"), 1)],
+        ]
+        out += [
+            f"Ran {res.get('ran_at')}; {f(res.get('media_seconds'), 0)} s video, model "
+            f"{res.get('model')}. Real-time factor {f(res.get('real_time_factor'))}x "
+            f"(target >= 5x), orchestration overhead {f(res.get('overhead_pct'))} % "
+            "(target < 10 %).",
+            "",
+        ]
+        out += table(["stage", "wall seconds"], rows) + [""]
+    if base:
+        rows = [
+            [k, f(v.get("seconds"), 1), f(v.get("real_time_factor"), 1) + "x", v.get("what", "")]
+            for k, v in base.items()
+        ]
+        out += ["Same-run baselines (plain tools on the same media):", ""]
+        out += table(["baseline", "seconds", "real-time factor", "what"], rows) + [""]
+    for extra in res.get("long", []) if isinstance(res.get("long"), list) else []:
+        out += [f"Long run: {extra}", ""]
+    return out
+
+
+def queue_section(res: dict[str, Any] | None) -> list[str]:
+    out = ["## 4. Queue (arq, no-op job, one worker)", ""]
+    if (skip := unavailable("queue", res)) is not None:
+        return out + skip
+    assert res is not None
+    rows = []
+    for label, r in (("default settings", res.get("default")), ("what-if", res.get("what_if"))):
+        if not r:
+            continue
+        p, t = r["pickup_ms"], r["throughput"]
+        rows.append(
+            [
+                f"{label} (max_jobs={r['max_jobs']}, poll_delay={r['poll_delay']} s)",
+                f"{f(p['p50'])} / {f(p['p95'])} ms ({p['samples']} jobs)",
+                f"{f(t['total_seconds'], 2)} s ({f(t['jobs_per_second'])} jobs/s, "
+                f"{t['completed']}/{t['jobs']} done)",
+            ]
+        )
+    out += [
+        f"Ran {res.get('ran_at')}. Targets: pick-up median < 50 ms; 1,000 jobs < 3 s. {state(res)}",
+        "",
+    ]
+    out += table(
+        ["worker", "enqueue-to-start median / p95", "1,000 no-ops through one worker"], rows
+    )
+    return out + [""]
+
+
+def render(results: dict[str, Any]) -> str:
+    b = results.get("benchmarks", {})
+    m = results.get("machine", {})
+    out = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m bench all` (one command: it creates a fresh database, starts the "
+        "api, baseline and worker, seeds, loads, stops everything and drops the database). "
+        "Each benchmark records when it ran; re-running one updates only its section. "
+        "**Figures are noisy**: the machine is shared with other engineers' test runs "
+        "(see the load average), and the load client runs on the same two cores as the "
+        "servers it measures.",
+        "",
+        "## Machine",
+        "",
+        *machine(m),
+        "",
+        "## Targets",
+        "",
+    ]
+    out += table(
+        ["target", "figure", "verdict"],
+        [[c.target, c.figure, c.verdict] for c in all_checks(results)],
+    )
+    out.append("")
+    out += api_section(b.get("api"))
+    out += events_section(b.get("events"))
+    out += pipeline_section(b.get("pipeline"))
+    out += queue_section(b.get("queue"))
+    if LIMITS.exists():
+        out += [
+            "## What limits the figures (profiles and causes)",
+            "",
+            LIMITS.read_text().strip(),
+            "",
+        ]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,88 @@
+"""The issue's targets, checked against the figures (met / missed / not measured)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class Check:
+    target: str
+    figure: str
+    met: bool | None  # None: not measured (feature not available yet)
+
+    @property
+    def verdict(self) -> str:
+        return {True: "met", False: "**missed**", None: "not available yet"}[self.met]
+
+
+def _num(x: Any) -> float:
+    return float(x) if isinstance(x, (int, float)) else math.nan
+
+
+def api_checks(api: dict[str, Any] | None) -> list[Check]:
+    queries = (api or {}).get("queries", {})
+    out = []
+    for name in ("Me", "Uploads", "UploadDetail"):
+        q = queries.get(name, {})
+        cell = q.get("cells", {}).get("200")
+        if not cell:
+            out.append(Check(f"{name}: p95 < 50 ms at 200 clients", "-", None))
+            out.append(Check(f"{name}: GraphQL/baseline p95 <= 2", "-", None))
+            continue
+        p95 = _num(cell["graphql"]["p95"])
+        r = _num(cell["ratio_p95"])
+        out.append(Check(f"{name}: p95 < 50 ms at 200 clients", f"{p95:.1f} ms", p95 < 50))
+        out.append(Check(f"{name}: GraphQL/baseline p95 <= 2", f"{r:.2f}x", r <= 2))
+    return out
+
+
+def events_checks(ev: dict[str, Any] | None) -> list[Check]:
+    if not ev or not ev.get("available"):
+        return [Check("events: p99 publish-to-receive < 100 ms at 1,000 sockets", "-", None)]
+    p99 = _num(ev["latency_ms"]["p99"])
+    label = f"events: p99 publish-to-receive < 100 ms at {ev['sockets']:,} sockets"
+    return [Check(label, f"{p99:.1f} ms", p99 < 100)]
+
+
+def pipeline_checks(pl: dict[str, Any] | None) -> list[Check]:
+    if not pl or not pl.get("available"):
+        return [
+            Check("pipeline: 10-min talk to READY >= 5x real time", "-", None),
+            Check("pipeline: orchestration overhead < 10 %", "-", None),
+        ]
+    rtf = _num(pl["real_time_factor"])
+    over = _num(pl["overhead_pct"])
+    return [
+        Check("pipeline: 10-min talk to READY >= 5x real time", f"{rtf:.1f}x", rtf >= 5),
+        Check("pipeline: orchestration overhead < 10 %", f"{over:.1f} %", over < 10),
+    ]
+
+
+def queue_checks(q: dict[str, Any] | None) -> list[Check]:
+    d = (q or {}).get("default")
+    if not d:
+        return [
+            Check("queue: pick-up median < 50 ms", "-", None),
+            Check("queue: 1,000 no-op jobs < 3 s", "-", None),
+        ]
+    med = _num(d["pickup_ms"]["p50"])
+    tp = d["throughput"]
+    total = _num(tp["total_seconds"])
+    ok = tp["completed"] == tp["jobs"] and total < 3
+    return [
+        Check("queue: pick-up median < 50 ms", f"{med:.1f} ms", med < 50),
+        Check(f"queue: {tp['jobs']:,} no-op jobs < 3 s", f"{total:.2f} s", ok),
+    ]
+
+
+def all_checks(results: dict[str, Any]) -> list[Check]:
+    b = results.get("benchmarks", {})
+    return (
+        api_checks(b.get("api"))
+        + events_checks(b.get("events"))
+        + pipeline_checks(b.get("pipeline"))
+        + queue_checks(b.get("queue"))
+    )

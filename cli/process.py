@@ -1,0 +1,222 @@
+"""`clipforge process VIDEO`: the whole pipeline on one local file, no servers needed.
+
+It runs the same stage core as the worker (jobs.pipeline.core): transcribe, pick and cut the
+clips, subtitles, captions; and writes everything to a folder laid out like an upload's
+storage, plus summary.json and a table on the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from core.config import Settings, get_settings
+from jobs.errors import StageError
+from jobs.pipeline import layout
+
+console = Console()
+
+
+@dataclass(frozen=True)
+class Options:
+    video: Path
+    out: Path
+    clips: int | None
+    min_seconds: float | None
+    max_seconds: float | None
+    language: str | None
+
+
+class Bars:
+    """One progress bar per stage, fed by the stages' 0..1 progress callbacks."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def add(self, name: str) -> None:
+        self.tasks[name] = self.progress.add_task(name, total=1.0, start=False)
+
+    def start(self, name: str) -> None:
+        self.progress.start_task(self.tasks[name])
+
+    def update(self, name: str, fraction: float) -> None:
+        self.progress.update(self.tasks[name], completed=max(0.0, min(1.0, fraction)))
+
+    def callback(self, name: str) -> Any:
+        return lambda fraction: self.update(name, fraction)
+
+
+async def run(opts: Options, settings: Settings) -> dict[str, Any]:
+    """All stages on opts.video; returns the summary that is also written as summary.json."""
+    from jobs.pipeline import core
+
+    opts.out.mkdir(parents=True, exist_ok=True)
+    work = opts.out
+    progress = Progress(
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=console,
+    )
+    bars = Bars(progress)
+    for name in ("Transcribing", "Finding highlights", "Cutting clips", "Writing captions"):
+        bars.add(name)
+    with progress:
+        bars.start("Transcribing")
+        transcribed = await core.transcribe_video(
+            opts.video,
+            work,
+            settings,
+            language=opts.language,
+            on_progress=bars.callback("Transcribing"),
+        )
+        bars.start("Finding highlights")
+        limits = core.clip_range(settings, opts.min_seconds, opts.max_seconds)
+        if opts.clips:
+            limits = core.ClipRange(limits.min_seconds, limits.max_seconds, opts.clips)
+        picks = await core.pick_clips(transcribed.transcript, transcribed.audio, settings, limits)
+        bars.update("Finding highlights", 1.0)
+        bars.start("Cutting clips")
+        shutil.rmtree(work / layout.CLIPS_DIR, ignore_errors=True)  # no clips of earlier runs
+        clips = await core.cut_clips(
+            opts.video,
+            transcribed.transcript,
+            picks,
+            work,
+            settings,
+            fps=transcribed.media.fps,
+            on_progress=bars.callback("Cutting clips"),
+        )
+        bars.start("Writing captions")
+        captions = await core.write_captions(
+            [(c.title, c.text) for c in clips],
+            settings,
+            on_progress=bars.callback("Writing captions"),
+        )
+    summary = _summary(opts, transcribed, clips, captions)
+    for clip, caps in zip(clips, captions, strict=True):
+        caption_file = work / layout.clip_file(clip.rank, layout.CLIP_CAPTIONS)
+        caption_file.write_text(json.dumps(core.captions_json(caps), indent=2, ensure_ascii=False))
+    (work / layout.AUDIO_FEATURES).unlink(missing_ok=True)  # internal to the worker
+    (work / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    return summary
+
+
+def _summary(opts: Options, transcribed: Any, clips: list[Any], captions: list[Any]) -> dict:
+    from jobs.pipeline import core
+
+    t = transcribed.transcript
+    return {
+        "video": str(opts.video),
+        "duration_seconds": round(transcribed.media.duration, 3),
+        "language": t.language,
+        "words": len(t.words),
+        "transcript": {
+            "json": layout.TRANSCRIPT_JSON,
+            "srt": layout.TRANSCRIPT_SRT,
+            "vtt": layout.TRANSCRIPT_VTT,
+        },
+        "clips": [
+            {
+                "rank": c.rank,
+                "start_seconds": c.start,
+                "end_seconds": c.end,
+                "duration_seconds": c.duration,
+                "score": c.score,
+                "title": c.title,
+                "reason": c.reason,
+                "text": c.text,
+                "files": {
+                    name: layout.clip_file(c.rank, name)
+                    for name in (
+                        layout.CLIP_VIDEO,
+                        layout.CLIP_THUMBNAIL,
+                        layout.CLIP_SRT,
+                        layout.CLIP_VTT,
+                        layout.CLIP_ASS,
+                        layout.CLIP_CAPTIONS,
+                    )
+                },
+                "captions": core.captions_json(caps),
+            }
+            for c, caps in zip(clips, captions, strict=True)
+        ],
+    }
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(seconds, 60)
+    return f"{int(m)}:{s:04.1f}"
+
+
+def print_table(summary: dict[str, Any], out: Path) -> None:
+    table = Table(title=f"{len(summary['clips'])} clips from {Path(summary['video']).name}")
+    table.add_column("#", justify="right")
+    table.add_column("from - to")
+    table.add_column("length", justify="right")
+    table.add_column("score", justify="right")
+    table.add_column("title")
+    table.add_column("why")
+    for c in summary["clips"]:
+        table.add_row(
+            str(c["rank"]),
+            f"{_clock(c['start_seconds'])} - {_clock(c['end_seconds'])}",
+            f"{c['duration_seconds']:.1f} s",
+            f"{c['score']:.0f}",
+            c["title"],
+            c["reason"],
+        )
+    console.print(table)
+    console.print(f"Clips, thumbnails, subtitles and captions: {out}/clips/<rank>/")
+    console.print(f"Summary: {out / 'summary.json'}")
+
+
+def process(
+    video: Path = typer.Argument(..., help="The video to cut into clips."),
+    out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: ./<name>-clips)."),
+    clips: int = typer.Option(None, "--clips", "-n", help="How many clips (default: by length)."),
+    min_seconds: float = typer.Option(None, "--min", help="Shortest clip in seconds."),
+    max_seconds: float = typer.Option(None, "--max", help="Longest clip in seconds."),
+    language: str = typer.Option(None, help="Spoken language (default: detected)."),
+    model: str = typer.Option(None, help="Whisper model: tiny.en, base, or a model folder."),
+) -> None:
+    """Turn one video into clips locally: no database, queue or storage server needed."""
+    from core.config import _overrides as current
+    from core.config import configure
+
+    if not video.is_file():
+        console.print(f"[red]No such file:[/red] {video}")
+        raise typer.Exit(2)
+    if min_seconds is not None and min_seconds <= 0:
+        raise typer.BadParameter("must be more than 0", param_hint="--min")
+    if max_seconds is not None and max_seconds < (min_seconds or 0):
+        raise typer.BadParameter("must be at least --min", param_hint="--max")
+    if clips is not None and clips < 1:
+        raise typer.BadParameter("must be at least 1", param_hint="--clips")
+    if model:
+        configure(**{**current, "whisper_model": model})
+    opts = Options(
+        video=video.resolve(),
+        out=(out or Path(f"{video.stem}-clips")).resolve(),
+        clips=clips,
+        min_seconds=min_seconds,
+        max_seconds=max_seconds,
+        language=language,
+    )
+    try:
+        summary = asyncio.run(run(opts, get_settings()))
+    except StageError as exc:
+        console.print(f"[red]{exc.user_message}[/red] ({exc})")
+        raise typer.Exit(1) from None
+    print_table(summary, opts.out)

@@ -1,0 +1,298 @@
+"""The stages on local files: what the arq tasks and `clipforge process` both run.
+
+Nothing here touches the database, Redis or object storage: inputs are paths and plain data,
+outputs are files under a work folder laid out as in layout.py, plus the data the callers
+store. Failures come out as TransientError / PermanentError (errors.classified).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.config import Settings
+from core.probe import MediaInfo, probe
+from jobs.errors import PermanentError
+from jobs.media import subtitles
+from jobs.media.audio import audio_features, extract_audio
+from jobs.media.captions import pick_writer
+from jobs.media.cut import cut_clip, thumbnail
+from jobs.media.highlights import build_candidates, pick_engine, select_top, target_count
+from jobs.media.render import Fill, render_export
+from jobs.media.transcribe import transcribe
+from jobs.media.types import AudioFeatures, PlatformCaption, ScoredClip, TranscriptResult
+from jobs.pipeline import layout
+from jobs.pipeline.errors import classified
+from jobs.pipeline.progress import ProgressCallback
+
+log = logging.getLogger("clipforge.pipeline")
+FRAME_TOLERANCE = 1.0  # frames a cut may differ from its planned length before we warn
+
+
+async def _report(callback: ProgressCallback | None, fraction: float) -> None:
+    if callback is None:
+        return
+    result = callback(fraction)
+    if inspect.isawaitable(result):
+        await result
+
+
+def _write_text(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, "utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- transcribe
+
+
+@dataclass(frozen=True)
+class Transcribed:
+    transcript: TranscriptResult
+    audio: AudioFeatures
+    media: MediaInfo
+    files: dict[str, Path]  # layout name -> local file
+
+
+def features_json(audio: AudioFeatures) -> dict[str, Any]:
+    return {"loudness": list(audio.loudness), "peaks": list(audio.peaks)}
+
+
+def features_from_json(data: dict[str, Any]) -> AudioFeatures:
+    return AudioFeatures(
+        loudness=tuple(float(x) for x in data.get("loudness", ())),
+        peaks=tuple(float(x) for x in data.get("peaks", ())),
+    )
+
+
+async def probe_video(video: Path) -> MediaInfo:
+    """The source's streams; PermanentError when it is not a video with sound."""
+    with classified("read the video"):
+        info = await probe(video)
+    if not info.has_audio:
+        raise PermanentError("The video has no audio track to transcribe.")
+    return info
+
+
+async def transcribe_video(
+    video: Path,
+    work: Path,
+    settings: Settings,
+    *,
+    language: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> Transcribed:
+    """Audio (16 kHz WAV, streamed by FFmpeg) -> Whisper words -> transcript files.
+
+    Progress: 0..0.05 audio extraction, 0.05..0.95 the fraction of audio transcribed.
+    """
+    info = await probe_video(video)
+    wav = work / "audio16k.wav"
+    try:
+        with classified("extract the audio"):
+            await extract_audio(video, wav, settings=settings)
+            audio = await asyncio.to_thread(audio_features, wav)
+        await _report(on_progress, 0.05)
+
+        async def whisper_progress(fraction: float) -> None:
+            await _report(on_progress, 0.05 + 0.9 * fraction)
+
+        with classified("transcribe the audio"):
+            result = await transcribe(
+                wav, settings=settings, language=language or None, on_progress=whisper_progress
+            )
+    finally:
+        wav.unlink(missing_ok=True)
+    files = {
+        layout.TRANSCRIPT_JSON: _write_text(
+            work / layout.TRANSCRIPT_JSON, json.dumps(subtitles.transcript_json(result))
+        ),
+        layout.TRANSCRIPT_SRT: _write_text(
+            work / layout.TRANSCRIPT_SRT, subtitles.transcript_srt(result)
+        ),
+        layout.TRANSCRIPT_VTT: _write_text(
+            work / layout.TRANSCRIPT_VTT, subtitles.transcript_vtt(result)
+        ),
+        layout.AUDIO_FEATURES: _write_text(
+            work / layout.AUDIO_FEATURES, json.dumps(features_json(audio))
+        ),
+    }
+    await _report(on_progress, 1.0)
+    return Transcribed(transcript=result, audio=audio, media=info, files=files)
+
+
+async def audio_of(video: Path, work: Path, settings: Settings) -> AudioFeatures:
+    """Loudness features straight from the video (when a stored copy is missing)."""
+    wav = work / "audio16k.wav"
+    try:
+        with classified("extract the audio"):
+            await extract_audio(video, wav, settings=settings)
+            return await asyncio.to_thread(audio_features, wav)
+    finally:
+        wav.unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------- clip
+
+
+@dataclass(frozen=True)
+class ClipRange:
+    min_seconds: float
+    max_seconds: float
+    count: int  # 0: by the video's length
+
+
+@dataclass(frozen=True)
+class CutClip:
+    rank: int  # 1 = best
+    start: float  # on word boundaries of the source
+    end: float
+    duration: float  # measured on the cut file (ffprobe)
+    score: float
+    title: str
+    reason: str
+    text: str  # the words spoken in the clip
+    files: dict[str, Path] = field(default_factory=dict)  # layout path -> local file
+
+
+def clip_range(
+    settings: Settings, min_override: float | None = None, max_override: float | None = None
+) -> ClipRange:
+    """The upload's own clip lengths when set, else the configured ones (kept consistent)."""
+    lo = float(min_override or settings.clip_min_seconds)
+    hi = max(lo, float(max_override or settings.clip_max_seconds))
+    return ClipRange(min_seconds=lo, max_seconds=hi, count=settings.clip_count)
+
+
+def spoken_text(transcript: TranscriptResult, start: float, end: float) -> str:
+    """The words whose middle falls inside [start, end] (the rule the subtitles use)."""
+    words = [w.text.strip() for w in transcript.words if start <= (w.start + w.end) / 2 <= end]
+    return " ".join(w for w in words if w)
+
+
+async def pick_clips(
+    transcript: TranscriptResult, audio: AudioFeatures, settings: Settings, limits: ClipRange
+) -> list[ScoredClip]:
+    """Sentence windows scored by the configured engine; the best non-overlapping ones."""
+    candidates = build_candidates(
+        transcript, min_seconds=limits.min_seconds, max_seconds=limits.max_seconds
+    )
+    if not candidates:
+        raise PermanentError("No speech was found to make clips from.")
+    engine = pick_engine(settings)
+    with classified("rank the highlights"):
+        scored = await engine.score(transcript, audio, candidates)
+    picks = select_top(scored, target_count(limits.count, transcript.duration))
+    if not picks:
+        raise PermanentError("No clip could be made from this video.")
+    return picks
+
+
+async def cut_one(
+    video: Path,
+    transcript: TranscriptResult,
+    pick: ScoredClip,
+    rank: int,
+    work: Path,
+    settings: Settings,
+    fps: float | None,
+) -> CutClip:
+    """Cut [start, end) from the source (one encode), then thumbnail and subtitles."""
+    folder = work / layout.clip_dir(rank)
+    video_path = folder / layout.CLIP_VIDEO
+    with classified("cut a clip"):
+        duration = await cut_clip(video, pick.start, pick.end, video_path, settings=settings)
+        thumb = await thumbnail(video_path, folder / layout.CLIP_THUMBNAIL, settings=settings)
+    planned = pick.end - pick.start
+    frame = 1.0 / fps if fps else 0.04
+    if abs(duration - planned) > FRAME_TOLERANCE * frame + 1e-3:
+        log.warning("clip %d is %.3f s, planned %.3f s", rank, duration, planned)
+    names = {
+        layout.CLIP_SRT: subtitles.clip_srt(transcript, pick.start, pick.end),
+        layout.CLIP_VTT: subtitles.clip_vtt(transcript, pick.start, pick.end),
+        layout.CLIP_ASS: subtitles.clip_ass(transcript, pick.start, pick.end),
+    }
+    files = {
+        layout.clip_file(rank, layout.CLIP_VIDEO): video_path,
+        layout.clip_file(rank, layout.CLIP_THUMBNAIL): thumb,
+    }
+    for name, text in names.items():
+        files[layout.clip_file(rank, name)] = _write_text(folder / name, text)
+    return CutClip(
+        rank=rank,
+        start=round(pick.start, 3),
+        end=round(pick.end, 3),
+        duration=round(duration, 3),
+        score=round(max(0.0, min(100.0, pick.score)), 2),
+        title=(pick.title or "Untitled clip")[:200],
+        reason=pick.reason,
+        text=spoken_text(transcript, pick.start, pick.end),
+        files=files,
+    )
+
+
+async def cut_clips(
+    video: Path,
+    transcript: TranscriptResult,
+    picks: Sequence[ScoredClip],
+    work: Path,
+    settings: Settings,
+    *,
+    fps: float | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> list[CutClip]:
+    """Every pick cut in rank order (best first = rank 1); progress per finished clip."""
+    out: list[CutClip] = []
+    for i, pick in enumerate(picks):
+        out.append(await cut_one(video, transcript, pick, i + 1, work, settings, fps))
+        await _report(on_progress, (i + 1) / len(picks))
+    return out
+
+
+# ---------------------------------------------------------------- captions
+
+
+async def write_captions(
+    clips: Sequence[tuple[str, str]],
+    settings: Settings,
+    *,
+    on_progress: ProgressCallback | None = None,
+) -> list[list[PlatformCaption]]:
+    """Platform captions for each (title, spoken text): the LLM when configured, else local."""
+    writer = pick_writer(settings)
+    out: list[list[PlatformCaption]] = []
+    for i, (title, text) in enumerate(clips):
+        with classified("write the captions"):
+            out.append(list(await writer.write(title, text)))
+        await _report(on_progress, (i + 1) / max(1, len(clips)))
+    return out
+
+
+def captions_json(captions: Sequence[PlatformCaption]) -> dict[str, Any]:
+    return {
+        c.platform: {"text": c.text, "hashtags": list(c.hashtags), "title": c.title}
+        for c in captions
+    }
+
+
+# ---------------------------------------------------------------- export
+
+
+async def render_clip(
+    clip_video: Path,
+    dst: Path,
+    aspect: str,
+    *,
+    ass: Path | None,
+    fill: Fill,
+    settings: Settings,
+) -> MediaInfo:
+    """The stored clip reframed to the aspect (and subtitles burned in when given)."""
+    with classified("render the export"):
+        return await render_export(clip_video, dst, aspect, ass, fill, settings=settings)  # type: ignore[arg-type]

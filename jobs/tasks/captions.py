@@ -1,0 +1,88 @@
+"""captions: per clip and platform, ready-to-post text and hashtags; then the upload is READY.
+
+regenerate_captions rewrites one clip's captions (the regenerateCaptions mutation). It is a
+job of its own so that its failure never fails the READY upload it belongs to: the clip keeps
+its old captions and the owner gets a FAILED event naming the clip.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core.config import get_settings
+from jobs.errors import PermanentError, StageError
+from jobs.media.types import PlatformCaption, TranscriptResult
+from jobs.pipeline import core, store
+from jobs.pipeline.job import find_upload
+from jobs.pipeline.progress import StageReporter
+from orm.models import Clip
+from orm.models.enums import UploadStatus
+
+STAGE = "CAPTIONS"
+
+
+async def captions(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
+    upload = await find_upload(upload_id)
+    if upload is None:
+        return {"skipped": "upload not found"}
+    clips = await store.clips_of(upload.id)
+    if upload.status == UploadStatus.READY and {c.id for c in clips} <= (
+        await store.clips_with_captions(upload.id)
+    ):
+        return {"skipped": "already captioned"}
+    transcript = await _transcript(upload.id)
+    report = StageReporter(upload.user_id, STAGE, upload_id=upload.id)
+    await store.set_status(upload, UploadStatus.CAPTIONING)
+    await report.started()
+    await _write(clips, transcript, report)
+    await store.set_status(upload, UploadStatus.READY)
+    await report.completed(f"captions written for {len(clips)} clips")
+    return {"upload_id": str(upload.id), "clips": len(clips)}
+
+
+async def regenerate_captions(ctx: dict[str, Any], clip_id: str) -> dict[str, Any]:
+    try:
+        pk = uuid.UUID(str(clip_id))
+    except ValueError:
+        return {"skipped": "malformed clip id"}
+    clip = await Clip.filter(id=pk).select_related("upload").first()
+    if clip is None:
+        return {"skipped": "clip not found"}
+    report = StageReporter(clip.upload.user_id, STAGE, upload_id=clip.upload_id, clip_id=clip.id)
+    await report.started()
+    try:
+        await _write([clip], await _transcript(clip.upload_id), report)
+    except StageError as exc:
+        await report.failed(exc.user_message)
+        raise
+    await report.completed("captions rewritten")
+    return {"clip_id": str(clip.id)}
+
+
+async def _transcript(upload_id: uuid.UUID) -> TranscriptResult:
+    transcript = await store.load_transcript(upload_id)
+    if transcript is None:
+        raise PermanentError("The transcript is missing; retry the upload.")
+    return transcript
+
+
+async def _write(
+    clips: Sequence[Clip], transcript: TranscriptResult, report: StageReporter
+) -> None:
+    """Write every clip's captions, then replace them all in one transaction."""
+    written = await core.write_captions(
+        [(c.title, core.spoken_text(transcript, c.start_seconds, c.end_seconds)) for c in clips],
+        get_settings(),
+        on_progress=report.within(0.0, 0.95),
+    )
+    await _save(clips, written)
+
+
+async def _save(clips: Sequence[Clip], written: Sequence[Sequence[PlatformCaption]]) -> None:
+    async with in_transaction():
+        for clip_row, caps in zip(clips, written, strict=True):
+            await store.save_captions(clip_row.id, caps)

@@ -1,0 +1,41 @@
+"""Caption use cases: regenerating one clip's social captions.
+
+The rewrite runs in the worker (the `regenerate_captions` job), whichever writer is
+configured: the api never loads media code, and an LLM call does not hold a request open.
+The mutation answers at once with the clip; the new captions arrive with the CAPTIONS
+COMPLETED event that carries the clip's id, after which the client refetches the clip.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from redis.exceptions import RedisError
+
+from core.errors import DomainError, NotFound
+from jobs.pipeline.chain import enqueue_fresh
+from orm.models import Clip, Upload
+from orm.models.enums import UploadStatus
+from resolvers.clips import owned_clip
+
+
+async def regenerate_captions(user_id: uuid.UUID, clip_id: uuid.UUID) -> Clip:
+    """Queue a rewrite of the clip's captions (NOT_FOUND for clips of other users)."""
+    try:
+        clip = await owned_clip(user_id, clip_id)
+    except NotFound:
+        raise NotFound("clip", "clipId") from None
+    upload = await Upload.get(id=clip.upload_id)
+    if upload.status != UploadStatus.READY:
+        raise DomainError(
+            "UPLOAD_NOT_READY", "Captions are still being written for this upload.", "clipId"
+        )
+    try:
+        await enqueue_fresh(
+            None, "regenerate_captions", str(clip.id), job_id=f"regenerate_captions:{clip.id}"
+        )
+    except (RedisError, OSError):
+        raise DomainError(
+            "SERVICE_UNAVAILABLE", "Captions cannot be queued right now; try again shortly."
+        ) from None
+    return clip

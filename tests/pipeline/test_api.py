@@ -1,0 +1,163 @@
+"""The pipeline's results through the client contract, and exports rendered by the worker task."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.probe import probe
+from core.storage import get_store
+from orm.models import Caption, Clip, Export
+from orm.models.enums import ExportStatus
+from tests.factories import gid
+from tests.pipeline.conftest import Run, job_queued, subscribe
+from tests.pipeline.contract import operation
+
+
+async def _clips(run: Run) -> list[Clip]:
+    return await Clip.filter(upload_id=run.upload.id).order_by("rank")
+
+
+async def test_upload_detail(run: Run, gql: Any) -> None:
+    body = await gql(operation("UploadDetail"), {"id": gid("Upload", run.upload.id)}, run.token)
+    upload = body["data"]["upload"]
+    assert upload["status"] == "READY" and upload["error"] is None
+    assert upload["transcript"]["language"] == "en"
+    assert upload["transcript"]["srtUrl"] and upload["transcript"]["vttUrl"]
+    words = [w for s in upload["transcript"]["segments"] for w in s["words"]]
+    assert len(words) > 50
+    nodes = [e["node"] for e in upload["clips"]["edges"]]
+    assert [n["id"] for n in nodes] == [gid("Clip", c.id) for c in await _clips(run)]
+    for node in nodes:
+        assert node["videoUrl"] and node["thumbnailUrl"]
+        assert all(node["subtitles"][k] for k in ("srtUrl", "vttUrl", "assUrl"))
+        assert len(node["captions"]) == 5
+
+
+async def test_clip_detail_and_partner_feed(run: Run, gql: Any, make_user: Any) -> None:
+    best = (await _clips(run))[0]
+    body = await gql(operation("ClipDetail"), {"id": gid("Clip", best.id)}, run.token)
+    clip = body["data"]["clip"]
+    assert clip["title"] == best.title and clip["score"] == best.score
+    assert clip["durationSeconds"] == best.duration_seconds
+    assert clip["upload"] == {"id": gid("Upload", run.upload.id), "filename": "talk.mp4"}
+    assert {c["platform"] for c in clip["captions"]} == {
+        "TIKTOK",
+        "INSTAGRAM",
+        "YOUTUBE_SHORTS",
+        "LINKEDIN",
+        "X",
+    }
+    feed = await gql(operation("PartnerClips"), {"first": 10, "minScore": 0.0}, run.token)
+    ids = {e["node"]["id"] for e in feed["data"]["clips"]["edges"]}
+    assert ids == {gid("Clip", c.id) for c in await _clips(run)}
+    high = await gql(operation("PartnerClips"), {"minScore": best.score + 0.01}, run.token)
+    assert high["data"]["clips"]["edges"] == []
+    _, stranger = await make_user()
+    other = await gql(operation("ClipDetail"), {"id": gid("Clip", best.id)}, stranger)
+    assert other["data"]["clip"] is None
+
+
+async def test_foreign_ids_are_not_found(run: Run, gql: Any, make_user: Any) -> None:
+    _, stranger = await make_user()
+    clip_id = gid("Clip", (await _clips(run))[0].id)
+    body = await gql(
+        operation("ExportClip"),
+        {"input": {"clipId": clip_id, "aspectRatio": "SQUARE_1_1", "burnSubtitles": False}},
+        stranger,
+    )
+    assert body["data"]["exportClip"]["export"] is None
+    assert body["data"]["exportClip"]["errors"][0]["code"] == "NOT_FOUND"
+    body = await gql(operation("RegenerateCaptions"), {"clipId": clip_id}, stranger)
+    assert body["data"]["regenerateCaptions"]["errors"][0]["code"] == "NOT_FOUND"
+    body = await gql(
+        operation("RegenerateCaptions"), {"clipId": gid("Upload", run.upload.id)}, run.token
+    )
+    assert body["data"]["regenerateCaptions"]["errors"][0]["code"] == "NOT_FOUND"
+
+
+async def test_regenerate_captions_replaces_one_clips_captions(run: Run, gql: Any) -> None:
+    from jobs.tasks.captions import regenerate_captions
+
+    clip, other = (await _clips(run))[:2]
+    before = {c.id for c in await Caption.filter(clip_id=clip.id)}
+    others = {c.id for c in await Caption.filter(clip_id=other.id)}
+    body = await gql(operation("RegenerateCaptions"), {"clipId": gid("Clip", clip.id)}, run.token)
+    payload = body["data"]["regenerateCaptions"]
+    assert payload["errors"] == [] and payload["clip"]["id"] == gid("Clip", clip.id)
+    assert await job_queued(f"regenerate_captions:{clip.id}")
+    events = await subscribe(run.user.id)
+    try:
+        await regenerate_captions({}, str(clip.id))
+        seen = await events.drain()
+    finally:
+        await events.pubsub.aclose()
+    after = await Caption.filter(clip_id=clip.id)
+    assert len(after) == 5 and not before & {c.id for c in after}
+    assert {c.id for c in await Caption.filter(clip_id=other.id)} == others
+    assert [(e["stage"], e["status"]) for e in seen][-1] == ("CAPTIONS", "COMPLETED")
+    assert {e["clip_id"] for e in seen} == {str(clip.id)}
+    await run.upload.refresh_from_db()
+    assert run.upload.status == "READY"
+
+
+def _frame(path: Path, at: float, width: int, height: int) -> np.ndarray:
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1"]
+        + ["-f", "rawvideo", "-pix_fmt", "gray", "-"],
+        check=True,
+        capture_output=True,
+    ).stdout
+    return np.frombuffer(raw, np.uint8).reshape(height, width).astype(np.int16)
+
+
+async def _export(run: Run, gql: Any, clip: Clip, aspect: str, burn: bool, **extra: Any) -> Export:
+    from jobs.tasks.export import export
+
+    variables = {"input": {"clipId": gid("Clip", clip.id), "aspectRatio": aspect}}
+    variables["input"].update(burnSubtitles=burn, **extra)
+    body = await gql(operation("ExportClip"), variables, run.token)
+    payload = body["data"]["exportClip"]
+    assert payload["errors"] == [] and payload["export"]["status"] == "QUEUED"
+    row = await Export.get(id=_pk(payload["export"]["id"]))
+    assert await job_queued(f"export:{row.id}")
+    await export({}, str(row.id), extra.get("fill", "CROP").lower())
+    await row.refresh_from_db()
+    return row
+
+
+def _pk(global_id: str) -> str:
+    from graphql_api.common.relay import from_global_id
+
+    return from_global_id(global_id)[1]
+
+
+async def test_exports_sizes_and_burned_subtitles(run: Run, gql: Any, tmp_path: Path) -> None:
+    clip = min(await _clips(run), key=lambda c: c.duration_seconds)  # the quickest to render
+    plain = await _export(run, gql, clip, "VERTICAL_9_16", False)
+    burned = await _export(run, gql, clip, "VERTICAL_9_16", True)
+    square = await _export(run, gql, clip, "SQUARE_1_1", False, fill="BLUR")
+    store = get_store()
+    files = {}
+    for row, size in ((plain, (1080, 1920)), (burned, (1080, 1920)), (square, (1080, 1080))):
+        assert row.status == ExportStatus.READY and row.error is None
+        assert row.key == f"uploads/{run.upload.id}/exports/{row.id}.mp4"
+        files[row.id] = await store.download(row.key, tmp_path / f"{row.id}.mp4") or (
+            tmp_path / f"{row.id}.mp4"
+        )
+        info = await probe(files[row.id])
+        assert (info.width, info.height) == size
+        assert info.video_codec == "h264" and info.audio_codec == "aac"
+        assert abs((info.video_duration or info.duration) - clip.duration_seconds) < 0.1
+    a = _frame(files[plain.id], 0.8, 1080, 1920)
+    b = _frame(files[burned.id], 0.8, 1080, 1920)
+    lower = slice(1920 // 2, 1920)  # subtitles sit in the lower part of the frame
+    assert np.abs(a[lower] - b[lower]).mean() > 2.0, "burned subtitles did not change pixels"
+    assert np.abs(a[: 1920 // 4] - b[: 1920 // 4]).mean() < 1.0, "the picture itself changed"
+    detail = await gql(operation("ExportDetail"), {"id": gid("Export", burned.id)}, run.token)
+    node = detail["data"]["node"]
+    assert node["status"] == "READY" and node["url"] and node["aspectRatio"] == "VERTICAL_9_16"
+    assert node["clip"] == {"id": gid("Clip", clip.id)}
