@@ -89,7 +89,12 @@ async def start_server(
 
 
 def ws_settings(settings: Settings, **overrides: Any) -> Settings:
-    base: dict[str, Any] = {"ws_keep_alive_seconds": 0, "ws_init_timeout_seconds": 10}
+    # No rate limit: these tests open hundreds of operations as one user (0 turns it off).
+    base: dict[str, Any] = {
+        "ws_keep_alive_seconds": 0,
+        "ws_init_timeout_seconds": 10,
+        "rate_limit_per_minute": 0,
+    }
     return settings.model_copy(update={**base, **overrides})
 
 
@@ -128,19 +133,19 @@ class WS:
     async def send(self, message: dict[str, Any] | str) -> None:
         await self.conn.send(message if isinstance(message, str) else json.dumps(message))
 
-    async def recv(self, wait: float = 10) -> dict[str, Any]:
+    async def recv(self, wait: float = 30) -> dict[str, Any]:
         raw = await asyncio.wait_for(self.conn.recv(), wait)
         data: dict[str, Any] = json.loads(raw)
         return data
 
-    async def recv_data(self, wait: float = 10) -> dict[str, Any]:
+    async def recv_data(self, wait: float = 30) -> dict[str, Any]:
         """The next message that is not a keep-alive."""
         while True:
             message = await self.recv(wait)
             if message.get("type") not in ("ka", "ping", "pong"):
                 return message
 
-    async def closed(self, wait: float = 10) -> tuple[int, str]:
+    async def closed(self, wait: float = 30) -> tuple[int, str]:
         """Wait for the server to close; (code, reason). Messages before it are skipped."""
         try:
             while True:
@@ -210,7 +215,7 @@ def small_rcvbuf_socket(port: int) -> socket.socket:
     return sock
 
 
-async def until(predicate: Callable[[], Any], what: str, limit: float = 20.0) -> None:
+async def until(predicate: Callable[[], Any], what: str, limit: float = 60.0) -> None:
     """Poll a (sync or async) condition; fail with `what` if it never holds."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
