@@ -76,14 +76,12 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the arq worker (transcribe, clip, captions, export)."""
-    from arq.worker import Worker
-
     from core.logs import setup_logging
-    from jobs.worker import worker_settings
+    from jobs.worker import run_worker
 
     _embedded()
     setup_logging(get_settings())
-    Worker(**worker_settings()).run()
+    run_worker()
 
 
 @app.command("export-schema")

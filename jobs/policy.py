@@ -6,6 +6,8 @@ arq retries only on `arq.Retry`, so the policy maps errors to the retry table:
   restart, and unexpected errors): `Retry(defer=<the table's back-off for this try>)` while
   tries remain, then dead-lettered (jobs.deadletter).
 
+Jobs outside the table (not pipeline stages) get one try and no dead letter.
+
 arq's max_tries is the table's tries plus BOOKKEEPING_TRIES: a run beyond the table's tries
 never calls the task again. It finishes the dead-letter bookkeeping of a job whose last try
 was lost (worker killed, in-progress key expired) or whose bookkeeping failed (database
@@ -31,6 +33,7 @@ from core.config import get_settings
 from core.events import PipelineEvent, publish
 from core.logs import job_id as job_id_var
 from core.metrics import JOB_DURATION, JOB_FAILURES, JOBS
+from core.queues import DEAD_QUEUES
 from core.redis import get_redis
 from jobs.deadletter import STAGES, FailedJob, Subject, dead_letter
 from jobs.errors import PermanentError, StageError
@@ -41,7 +44,6 @@ log = logging.getLogger("clipforge.jobs")
 
 BOOKKEEPING_TRIES = 3
 BOOKKEEPING_DEFER_SECONDS = 15
-TIMEOUT_MARGIN_SECONDS = 30
 LAST_ERROR_PREFIX = "clipforge:job-last-error:"
 DEFAULT_USER_MESSAGE = (
     "We could not process this video because of a problem on our side. "
@@ -54,10 +56,9 @@ TaskCoroutine = Callable[..., Awaitable[Any]]
 
 def retry_delays(job: str) -> list[int]:
     """The table's back-off per retry (seconds); a job without a row gets no retries."""
-    try:
-        return get_settings().retry_delays(job)
-    except AttributeError:
+    if job not in DEAD_QUEUES:
         return []
+    return get_settings().retry_delays(job)
 
 
 def tries(job: str) -> int:
@@ -75,8 +76,13 @@ def job_timeout(task: Task) -> int:
 
 
 def arq_timeout(task: Task) -> int:
-    """arq's limit is a bit longer: the policy's own timeout fires first and is retried."""
-    return job_timeout(task) + TIMEOUT_MARGIN_SECONDS
+    """arq's limit is a bit longer: the policy's own timeout fires first and is retried.
+
+    arq also keeps a running job's in-progress key for the largest of these plus 10 s: a job
+    whose worker died is picked up again after that, so the timeouts stay in minutes.
+    """
+    timeout = job_timeout(task)
+    return timeout + max(5, min(60, timeout // 10))
 
 
 def subject_of(job: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Subject:
@@ -129,6 +135,7 @@ async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int)
                 f"(try {job_try + 1} of {tries(job)})."
             ),
             export_id=str(subject.export_id) if subject.export_id else None,
+            next_attempt_at=at.isoformat(),
         ),
     )
 
@@ -187,8 +194,29 @@ async def give_up(
     raise JobDeadLettered(f"{task.name} dead-lettered: {error}")
 
 
+async def run_untabled(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+    """A job outside the retry table (e.g. regenerating captions of a READY upload): one try,
+    and a failure touches neither the upload nor the credits; it is logged and counted."""
+    job = task.name
+    start = time.perf_counter()
+    try:
+        async with asyncio.timeout(job_timeout(task)):
+            result = await task.coroutine(ctx, *args, **kwargs)
+    except Exception as exc:
+        JOB_DURATION.labels(job).observe(time.perf_counter() - start)
+        JOB_FAILURES.labels(job).inc()
+        JOBS.labels(job, "failed").inc()
+        log.warning("job failed", extra={"fields": {"job": job, "error": describe(exc)}})
+        raise
+    JOB_DURATION.labels(job).observe(time.perf_counter() - start)
+    JOBS.labels(job, "success").inc()
+    return result
+
+
 async def run_policy(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     job = task.name
+    if job not in DEAD_QUEUES:
+        return await run_untabled(task, ctx, *args, **kwargs)
     job_try = int(ctx.get("job_try", 1))
     delays = retry_delays(job)
     if job_try > len(delays) + 1:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import importlib
+import logging
 from typing import Any
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob
-from arq.worker import Function, func
+from arq.worker import Function, Worker, func
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from core.config import get_settings
 from core.redis import redis_url
@@ -16,6 +21,9 @@ from jobs.tasks import Task
 from orm.database import close_db, init_db
 
 _metrics_started = False
+log = logging.getLogger("clipforge.worker")
+REDIS_DOWN_PAUSE_SECONDS = 1.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 async def startup(ctx: dict[str, Any]) -> None:
@@ -67,9 +75,15 @@ def functions() -> list[Function]:
 
 
 def cron_jobs() -> list[CronJob]:
+    """Periodic jobs; CLIPFORGE_JOB_TIMEOUTS applies to them too (by name), because arq
+    waits for the largest timeout of all before it re-runs a job whose worker died."""
     from jobs.tasks import CRON_JOBS
 
-    return list(CRON_JOBS)
+    overrides = get_settings().job_timeout_overrides
+    return [
+        dataclasses.replace(job, timeout_s=overrides[job.name]) if job.name in overrides else job
+        for job in CRON_JOBS
+    ]
 
 
 def worker_settings() -> dict[str, Any]:
@@ -96,3 +110,34 @@ def __getattr__(name: str) -> Any:
     if name == "WorkerSettings":
         return type("WorkerSettings", (), worker_settings())
     raise AttributeError(name)
+
+
+class ResilientWorker(Worker):
+    """An arq worker that rides out a Redis restart instead of exiting.
+
+    arq's poll loop ends the process on the first Redis error; this one logs, waits and
+    polls again, so running jobs carry on. A job whose completion could not be recorded
+    while Redis was away stays queued and runs again (jobs are idempotent).
+    """
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        for job_id in job_ids:
+            try:
+                await super().start_jobs([job_id])
+            except REDIS_DOWN:
+                # arq had taken a slot for the job before Redis failed: give it back.
+                self.job_counter -= 1
+                self.sem.release()
+                raise
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN as exc:
+            log.warning("Redis unavailable, the worker waits for it: %s", exc)
+            await asyncio.sleep(REDIS_DOWN_PAUSE_SECONDS)
+
+
+def run_worker() -> None:
+    """`clipforge worker`: run until SIGTERM/SIGINT (see worker_settings for the grace time)."""
+    ResilientWorker(**worker_settings()).run()

@@ -46,7 +46,11 @@ def tortoise_config(url: str | None = None, *, pool_max: int | None = None) -> d
 
 
 async def init_db(url: str | None = None, *, pool_max: int | None = None) -> None:
-    await Tortoise.init(config=tortoise_config(url, pool_max=pool_max))
+    # Global fallback: uvicorn runs the lifespan (where this is called) in a task of its own,
+    # so without it requests and WebSockets would find no Tortoise context.
+    await Tortoise.init(
+        config=tortoise_config(url, pool_max=pool_max), _enable_global_fallback=True
+    )
 
 
 async def close_db() -> None:

@@ -104,6 +104,7 @@ async def test_transient_errors_retry_then_dead_letter_with_refund(redis: Any) -
     statuses = [(e["stage"], e["status"]) for e in events]
     assert statuses == [("CLIP", "RETRYING"), ("CLIP", "RETRYING"), ("CLIP", "FAILED")]
     assert "try 2 of 3" in events[0]["message"] and "try 3 of 3" in events[1]["message"]
+    assert events[0]["next_attempt_at"] and events[0]["seq"] < events[1]["seq"]
     assert events[-1]["upload_id"] == str(upload.id) and events[-1]["message"] == fresh.error
     assert sample("clipforge_job_failures_total", job="clip") == failures_before + 3
     assert JOBS.labels("clip", "failed")._value.get() >= 1
@@ -229,3 +230,23 @@ async def test_export_failure_fails_the_export_not_the_upload_and_refunds_nothin
         ("EXPORT", "RETRYING", str(export.id)),
         ("EXPORT", "FAILED", str(export.id)),
     ]
+
+
+async def test_a_job_outside_the_table_fails_alone(redis: Any) -> None:
+    """E.g. regenerating captions of a READY upload: no retry, no dead letter, no refund."""
+    user, upload = await charged_upload(minutes=5, balance=30)
+    await Upload.filter(id=upload.id).update(status=UploadStatus.READY)
+    attempts: list[int] = []
+
+    async def regenerate_captions(ctx: dict[str, Any], clip_id: str) -> None:
+        attempts.append(ctx["job_try"])
+        raise TransientError("The AI service was unavailable.")
+
+    before = sample("clipforge_jobs_total", job="regenerate_captions", outcome="failed")
+    await enqueue("regenerate_captions", str(upload.id))
+    await run_burst([make_task("regenerate_captions", regenerate_captions)])
+    assert attempts == [1]
+    assert await DeadLetter.filter(upload_id=upload.id).count() == 0
+    assert (await Upload.get(id=upload.id)).status == UploadStatus.READY
+    assert (await User.get(id=user.id)).minutes_balance == 25
+    assert sample("clipforge_jobs_total", job="regenerate_captions", outcome="failed") == before + 1
