@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         *extra_routes(),
     ]
     # Outermost first: the request id is set before the metrics middleware logs anything.
-    limiter = RateLimiter()
+    limiter = RateLimiter(settings.rate_limit_per_minute)
     middleware = [
         Middleware(RequestIdMiddleware),
         Middleware(MetricsMiddleware),
