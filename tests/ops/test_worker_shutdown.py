@@ -38,12 +38,15 @@ async def test_sigterm_lets_a_running_job_finish(
     await pool.enqueue_job("ops_sleep", warm, 0)
     key = f"sleep-{uuid.uuid4().hex}"
     await pool.enqueue_job("ops_sleep", key, 3)
-    await wait_until(lambda: count(redis, f"{warm}:done"))
     await wait_until(lambda: count(redis, f"{key}:started"))
+
     # The worker serves its job metrics for Prometheus.
-    async with httpx.AsyncClient() as http:
-        text = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
-    assert 'clipforge_jobs_total{job="ops_sleep",outcome="success"} 1.0' in text
+    async def warm_counted() -> bool:
+        async with httpx.AsyncClient() as http:
+            text = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+        return 'clipforge_jobs_total{job="ops_sleep",outcome="success"} 1.0' in text
+
+    await wait_until(warm_counted, within=30)
     worker.signal(signal.SIGTERM)
     assert await worker.wait(60) == 0
     assert await count(redis, f"{key}:done") == 1
