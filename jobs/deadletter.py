@@ -102,6 +102,12 @@ async def _mark_failed(failed: FailedJob) -> tuple[DeadLetter, uuid.UUID | None,
         if failed.job_id:
             existing = await DeadLetter.filter(job_id=failed.job_id, queue=queue).first()
         if existing is not None:
+            # The same arq job id failed again (a stage id like "clip:<upload>" after the
+            # upload was retried from an earlier stage): one entry, with the latest failure.
+            existing.attempts = failed.attempts
+            existing.error = failed.error[:10_000]
+            existing.job_args = {"args": failed.args, "kwargs": failed.kwargs}
+            await existing.save(update_fields=["attempts", "error", "job_args"])
             return existing, owner, False
         row = await DeadLetter.create(
             queue=queue,
