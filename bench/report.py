@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench.targets import all_checks
+from bench.targets import all_checks, cell_ratio, show_ratio
 
 LIMITS = Path(__file__).resolve().parent / "limits.md"
 
@@ -15,6 +15,15 @@ def f(x: Any, digits: int = 1, unit: str = "") -> str:
     if isinstance(x, (int, float)) and not (isinstance(x, float) and math.isnan(x)):
         return f"{x:,.{digits}f}{unit}"
     return "-"
+
+
+QUERY_ORDER = ("Me", "Uploads", "UploadDetail")
+
+
+def ordered(d: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Me, Uploads, UploadDetail first (results.json stores keys sorted)."""
+    rank = {n: i for i, n in enumerate(QUERY_ORDER)}
+    return sorted(d.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
 def pcts(r: dict[str, Any]) -> str:
@@ -90,14 +99,14 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
         state(res),
         "",
     ]
-    for name, q in res.get("queries", {}).items():
+    for name, q in ordered(res.get("queries", {})):
         if not q.get("available"):
             out += [f"**{name}**: not available yet: {q.get('reason', '')}", ""]
             continue
         same = q.get("same_data_as_baseline")
         out += [f"**{name}** (baseline returns the same data: {'yes' if same else 'NO'})", ""]
         rows = []
-        for c, cell in q.get("cells", {}).items():
+        for c, cell in sorted(q.get("cells", {}).items(), key=lambda kv: int(kv[0])):
             g, b = cell["graphql"], cell["baseline"]
             rows.append(
                 [
@@ -106,7 +115,7 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
                     f(g["rps"]),
                     pcts(b),
                     f(b["rps"]),
-                    f"{f(cell['ratio_p50'], 2)} / {f(cell['ratio_p95'], 2)}",
+                    " / ".join(show_ratio(*cell_ratio(cell, k)) for k in ("p50", "p95")),
                     f"{g['errors']}+{g.get('unfinished', 0)} / "
                     f"{b['errors']}+{b.get('unfinished', 0)}",
                 ]
@@ -142,6 +151,30 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
                 f"({'constant: no N+1' if same else 'GROWS with clips'}).",
             ]
         out.append("")
+    cpu = res.get("cpu_ms_per_request", {})
+    if cpu:
+        names = [n for n, _ in ordered(next(iter(cpu.values())))]
+        out += [
+            "CPU milliseconds per request, measured in-process (sequential requests, "
+            "time.process_time; less sensitive to other load than latency):",
+            "",
+        ]
+        out += table(
+            ["variant", *names], [[v, *(f(per.get(n), 2) for n in names)] for v, per in cpu.items()]
+        )
+        out.append("")
+    profiles = res.get("profiles", {})
+    if profiles and "skipped" not in profiles:
+        out += ["Where the api's CPU goes under 50 clients (py-spy, self time by package):", ""]
+        rows = []
+        for name, p in ordered(profiles):
+            if "by_package_pct" not in p:
+                continue
+            pk = ", ".join(f"{k} {v}%" for k, v in list(p["by_package_pct"].items())[:7])
+            fn = ", ".join(f"`{k}` {v}%" for k, v in list(p["top_functions_pct"].items())[:4])
+            rows.append([name, pk, fn])
+        out += table(["query", "packages", "top functions"], rows)
+        out.append("")
     return out
 
 
@@ -150,24 +183,39 @@ def events_section(res: dict[str, Any] | None) -> list[str]:
     if (skip := unavailable("events", res)) is not None:
         return out + skip
     assert res is not None
-    lat = res["latency_ms"]
-    rows = [
-        ["sockets / users", f"{res['sockets']:,} / {res['users']}"],
-        ["publish rate", f"{f(res['publish_rate'])} events/s for {f(res['seconds'])} s"],
-        ["delivered", f"{res['delivered']:,} of {res['expected']:,} expected"],
-        [
-            "publish-to-receive p50 / p95 / p99",
-            f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])} ms (target p99 < 100)",
-        ],
-        ["events/s delivered", f(res["delivered_per_second"])],
-        [
-            "api memory per idle socket",
-            f"{f(res['rss_per_socket_kb'])} KB "
-            f"(RSS {f(res['rss_before_mb'])} -> {f(res['rss_idle_mb'])} MB)",
-        ],
-        ["connect + subscribe time", f"{f(res['connect_seconds'])} s for all sockets"],
+    out += [
+        f"Ran {res.get('ran_at')}. {res['subscribed']:,} of {res['sockets']:,} sockets "
+        f"subscribed (over {res['users']} users) in {f(res['connect_seconds'])} s; api memory "
+        f"per idle socket {f(res['rss_per_socket_kb'])} KB (RSS {f(res['rss_before_mb'])} -> "
+        f"{f(res['rss_idle_mb'])} MB). Each rate step publishes for "
+        f"{f(res.get('seconds_per_step'), 0)} s through core.events.publish, round-robin over "
+        "the users; every event goes to each of its user's sockets. Target: p99 < 100 ms. "
+        + state(res),
+        "",
     ]
-    return out + [f"Ran {res.get('ran_at')}. {state(res)}", ""] + table(["", ""], rows) + [""]
+    rows = []
+    for label, st in res.get("steps", {}).items():
+        lat = st["latency_ms"]
+        rows.append(
+            [
+                label,
+                f"{st['delivered']:,} / {st['expected']:,}",
+                f(st["delivered_per_second"]),
+                f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])}",
+                f(st.get("api_cpu_pct")),
+            ]
+        )
+    out += table(
+        [
+            "events published",
+            "delivered / expected",
+            "delivered per s",
+            "publish-to-receive p50 / p95 / p99 ms",
+            "api CPU %",
+        ],
+        rows,
+    )
+    return out + [""]
 
 
 def pipeline_section(res: dict[str, Any] | None) -> list[str]:

@@ -20,19 +20,20 @@ from bench.stats import summary_ms
 PROTOCOL = "graphql-transport-ws"
 
 
-def sent_at(event: dict[str, Any]) -> float | None:
+def stamp(event: dict[str, Any]) -> tuple[int, float] | None:
     """The publisher puts `bench|<seq>|<epoch>` in message; other events (the state
     replayed on subscribe) are not the benchmark's and are only counted."""
     msg = event.get("message") or ""
     if msg.startswith("bench|"):
-        return float(msg.split("|")[2])
+        _, seq, at = msg.split("|")
+        return int(seq), float(at)
     return None
 
 
 class Client:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[int, float]] = []
         self.errors: list[str] = []
         self.other_events = 0
         self.sockets: list[ClientConnection] = []
@@ -75,9 +76,9 @@ class Client:
                         self.errors.append(str(payload["errors"])[:300])
                         continue
                     event = (payload.get("data") or {}).get("pipelineEvents") or {}
-                    t = sent_at(event)
-                    if t is not None:
-                        self.latencies.append(now - t)
+                    st = stamp(event)
+                    if st is not None:
+                        self.latencies.append((st[0], now - st[1]))
                     else:
                         self.other_events += 1
                 elif kind == "ping":
@@ -116,19 +117,23 @@ async def main_async() -> None:
     print(f"READY {len(client.sockets)} {len(client.errors)}", flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.readline)  # "STOP"
-    await asyncio.sleep(spec.get("grace", 2.0))
-    received = len(client.latencies)
+    await asyncio.sleep(spec.get("grace", 5.0))
+    got = list(client.latencies)
     await client.close_all()
+    steps = {}
+    for label, lo, hi in spec.get("steps", [["all", 0, 1 << 62]]):
+        lat = [dt for seq, dt in got if lo <= seq < hi]
+        steps[label] = {"received": len(lat), "latency_ms": summary_ms(lat)}
     print(
         json.dumps(
             {
                 "subscribed": len(client.sockets),
-                "received": received,
+                "received": len(got),
+                "steps": steps,
                 "other_events": client.other_events,
                 "errors": len(client.errors),
                 "first_errors": client.errors[:3],
                 "connect_seconds": round(connect_seconds, 2),
-                "latency_ms": summary_ms(client.latencies),
             }
         ),
         flush=True,
