@@ -77,7 +77,7 @@ def graphql_app(settings: Settings) -> ClipforgeGraphQL:
     return view
 
 
-def extra_routes() -> list[BaseRoute]:
+def extra_routes(settings: Settings) -> list[BaseRoute]:
     """Routes owned by other modules (storage, webhooks, auth, admin), if present."""
     routes: list[BaseRoute] = []
     with contextlib.suppress(ImportError):
@@ -90,6 +90,9 @@ def extra_routes() -> list[BaseRoute]:
 
     routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
     routes += webhook_routes
+    from graphql_api.oauth_routes import routes as oauth_routes
+
+    routes += oauth_routes(settings)  # /auth/{provider}/login and /callback
     return routes
 
 
@@ -118,10 +121,10 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
         Route("/readyz", readyz),
         Route("/graphql", gql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", gql),
-        *extra_routes(),
+        *extra_routes(settings),
     ]
     # Outermost first: the request id is set before the metrics middleware logs anything.
-    limiter = RateLimiter()
+    limiter = RateLimiter(settings.rate_limit_per_minute)
     middleware = [
         Middleware(RequestIdMiddleware),
         Middleware(MetricsMiddleware),

@@ -22,7 +22,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
-from core.config import get_settings
 from core.redis import get_redis
 from graphql_api.client_ip import scope_client_ip
 from resolvers.auth.tokens import authenticate_bearer
@@ -99,10 +98,12 @@ class RateLimiter:
 
     def __init__(
         self,
+        per_minute: int,
         redis: Callable[[], Redis] = get_redis,
         clock: Callable[[], float] = time.time,
         prefix: str = "ratelimit:",
     ) -> None:
+        self.per_minute = per_minute  # the app's settings.rate_limit_per_minute; 0: no limit
         self.redis = redis
         self.clock = clock
         self.prefix = prefix
@@ -116,7 +117,7 @@ class RateLimiter:
 
     async def hit(self, identity: str, cost: int = 1) -> Decision:
         """Spend `cost` tokens of the identity's bucket. Fails open if Redis is down."""
-        limit = get_settings().rate_limit_per_minute
+        limit = self.per_minute
         if limit <= 0:
             return Decision(True, 0, 0, 0)
         client = self.redis()

@@ -22,6 +22,7 @@ from graphql_api.credits.types import CreditTransactionType
 from graphql_api.events import schema as events
 from graphql_api.exports import schema as exports
 from graphql_api.exports.types import ExportType
+from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
@@ -98,7 +99,12 @@ class MaskInternalErrors(SchemaExtension):
 
 def extensions() -> list[type[SchemaExtension]]:
     """Extensions as classes (one instance per operation)."""
-    return [MaskInternalErrors, MetricsExtension, WebSocketRateLimit]
+    return [
+        MaskInternalErrors,
+        MetricsExtension,
+        WebSocketRateLimit,
+        *limit_extensions(),
+    ]
 
 
 def build_schema() -> strawberry.Schema:

@@ -22,6 +22,8 @@ UNAVAILABLE_TYPES: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.PostgresConnectionError,
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    # Seen on a pooled connection the server dropped mid-statement during a restart.
+    asyncpg.exceptions.InternalClientError,
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     StorageError,

@@ -130,7 +130,8 @@ class Mutation:
     @strawberry.mutation(description="Revoke one of your API keys; it stops working at once.")
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyPayload:
         async def run() -> dict[str, Any]:
-            key = await cases.revoke_api_key(info.context.viewer, decode_uuid(id, "ApiKey"))
+            viewer = require(info.context.viewer, session_only=True)
+            key = await cases.revoke_api_key(viewer, decode_uuid(id, "ApiKey"))
             return {"api_key": ApiKeyType.from_model(key)}
 
         return await mutation(RevokeApiKeyPayload, run)

@@ -51,15 +51,18 @@ STRONG_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def override_settings(settings: Settings) -> Iterator[Callable[..., Settings]]:
-    """Change settings for one test; the session's settings come back afterwards."""
-    saved = dict(config._overrides)
+def override_settings(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., Settings]:
+    """Change settings for one test, in place (everyone holds the same Settings object)."""
+    assert config.get_settings() is settings
 
     def apply(**changes: Any) -> Settings:
-        return config.configure(**{**saved, **changes})
+        for name, value in changes.items():
+            monkeypatch.setattr(settings, name, value)
+        return settings
 
-    yield apply
-    config.configure(**saved)
+    return apply
 
 
 @pytest.fixture

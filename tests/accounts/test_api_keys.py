@@ -51,8 +51,22 @@ async def test_read_scope_reads_but_cannot_touch_the_account(gql: Any, make_user
     assert me["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     out = await gql(LOG_OUT, token=secret)
     assert out["data"]["logOut"]["errors"][0]["code"] == "FORBIDDEN"
-    again = await create_key(gql, secret, ["READ_CLIPS"])
+    again = await create_key(gql, secret, ["READ_CLIPS"], "again")
     assert again["secret"] is None and again["errors"][0]["code"] == "FORBIDDEN"
+    assert await ApiKey.filter(name="again").count() == 0
+
+
+async def test_write_key_may_create_uploads_but_not_read(gql: Any, make_user: Any) -> None:
+    _, token = await make_user()
+    secret = (await create_key(gql, token, ["WRITE_UPLOADS"]))["secret"]
+    body = await gql(
+        'mutation { createUpload(input: {filename: "partner.mp4", contentType: "video/mp4", '
+        "sizeBytes: 1000}) { upload { id } errors { code } } }",
+        token=secret,
+        expect_errors=True,
+    )
+    assert "errors" not in body, body
+    assert body["data"]["createUpload"]["errors"] == []
 
 
 async def test_write_only_key_cannot_read(gql: Any, make_user: Any) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -24,19 +24,25 @@ class FrozenClock:
 
 
 @pytest.fixture
-async def replicas(settings: Any, redis: Any) -> AsyncIterator[tuple[Any, Any, FrozenClock]]:
-    """Two app instances (two 'replicas') sharing Redis, with one frozen clock."""
+async def replicas(
+    settings: Any, redis: Any
+) -> AsyncIterator[Callable[[int], Awaitable[tuple[Any, Any, FrozenClock]]]]:
+    """Two app instances ('replicas') with one limit, sharing Redis and a frozen clock."""
     from graphql_api.app import create_app
 
-    clock = FrozenClock()
-    apps = [create_app(settings, manage_connections=False) for _ in range(2)]
-    for app in apps:
-        app.state.rate_limiter.clock = clock
-    clients = [
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=a), base_url="http://testserver")
-        for a in apps
-    ]
-    yield clients[0], clients[1], clock
+    clients: list[httpx.AsyncClient] = []
+
+    async def make(per_minute: int) -> tuple[Any, Any, FrozenClock]:
+        clock = FrozenClock()
+        update = {"rate_limit_per_minute": per_minute}
+        for _ in range(2):
+            app = create_app(settings.model_copy(update=update), manage_connections=False)
+            app.state.rate_limiter.clock = clock
+            transport = httpx.ASGITransport(app=app)
+            clients.append(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+        return clients[-2], clients[-1], clock
+
+    yield make
     for c in clients:
         await c.aclose()
 
@@ -45,11 +51,8 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def test_exact_boundary_across_two_replicas(
-    replicas: Any, make_user: Any, override_settings: Any
-) -> None:
-    a, b, clock = replicas
-    override_settings(rate_limit_per_minute=10)  # one token back every 6 s
+async def test_exact_boundary_across_two_replicas(replicas: Any, make_user: Any) -> None:
+    a, b, clock = await replicas(10)  # one token back every 6 s
     _, token = await make_user()
 
     for n in range(10):
@@ -81,10 +84,9 @@ async def test_exact_boundary_across_two_replicas(
 
 
 async def test_each_user_has_a_bucket_and_mutations_are_limited_too(
-    replicas: Any, make_user: Any, override_settings: Any
+    replicas: Any, make_user: Any
 ) -> None:
-    a, _, _ = replicas
-    override_settings(rate_limit_per_minute=2)
+    a, _, _ = await replicas(2)
     _, alice = await make_user()
     _, bob = await make_user()
     me = {"query": "mutation { logOut { ok } }"}
@@ -101,8 +103,10 @@ async def test_anonymous_clients_are_limited_per_ip_behind_trusted_proxies(
 ) -> None:
     from graphql_api.app import create_app
 
-    override_settings(rate_limit_per_minute=2, trusted_proxies="127.0.0.1,10.0.0.0/8")
-    app = create_app(settings, manage_connections=False)
+    override_settings(trusted_proxies="127.0.0.1,10.0.0.0/8")
+    app = create_app(
+        settings.model_copy(update={"rate_limit_per_minute": 2}), manage_connections=False
+    )
     app.state.rate_limiter.clock = FrozenClock()
 
     def from_peer(peer: str) -> httpx.AsyncClient:

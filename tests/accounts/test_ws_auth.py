@@ -134,11 +134,11 @@ async def test_a_token_that_expires_while_open_stops_delivery(
 
 
 async def test_ws_operations_over_the_limit_get_an_error_and_the_socket_stays_open(
-    server: Server, open_ws: Any, make_user: Any, override_settings: Any
+    server: Server, open_ws: Any, make_user: Any
 ) -> None:
     clock = FrozenClock()
     server.app.state.rate_limiter.clock = clock
-    override_settings(rate_limit_per_minute=2)
+    server.app.state.rate_limiter.per_minute = 2
     user, token = await make_user()
     ws = await open_ws(server.url)
     assert await ws.init(token) == {"type": "connection_ack"}

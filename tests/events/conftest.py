@@ -89,7 +89,12 @@ async def start_server(
 
 
 def ws_settings(settings: Settings, **overrides: Any) -> Settings:
-    base: dict[str, Any] = {"ws_keep_alive_seconds": 0, "ws_init_timeout_seconds": 10}
+    # No rate limit: these tests open hundreds of operations as one user (0 turns it off).
+    base: dict[str, Any] = {
+        "ws_keep_alive_seconds": 0,
+        "ws_init_timeout_seconds": 10,
+        "rate_limit_per_minute": 0,
+    }
     return settings.model_copy(update={**base, **overrides})
 
 

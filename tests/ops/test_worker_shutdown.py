@@ -7,9 +7,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from core.config import Settings
+from core.embedded import free_port
 from jobs.enqueue import get_pool
 from tests.ops.processes import Proc, service_env, wait_until
 
@@ -23,12 +25,28 @@ async def count(redis: Any, key: str) -> int:
 async def test_sigterm_lets_a_running_job_finish(
     settings: Settings, redis: Any, procs: list[Proc], tmp_path: Path
 ) -> None:
-    env = service_env(settings, CLIPFORGE_WORKER_SHUTDOWN_GRACE_SECONDS="30")
+    metrics_port = free_port()
+    env = service_env(
+        settings,
+        CLIPFORGE_WORKER_SHUTDOWN_GRACE_SECONDS="30",
+        CLIPFORGE_WORKER_METRICS_PORT=str(metrics_port),
+    )
     worker = Proc(["worker"], env, tmp_path / "worker.log")
     procs.append(worker)
+    pool = await get_pool()
+    warm = f"warm-{uuid.uuid4().hex}"
+    await pool.enqueue_job("ops_sleep", warm, 0)
     key = f"sleep-{uuid.uuid4().hex}"
-    await (await get_pool()).enqueue_job("ops_sleep", key, 3)
+    await pool.enqueue_job("ops_sleep", key, 3)
     await wait_until(lambda: count(redis, f"{key}:started"))
+
+    # The worker serves its job metrics for Prometheus.
+    async def warm_counted() -> bool:
+        async with httpx.AsyncClient() as http:
+            text = (await http.get(f"http://127.0.0.1:{metrics_port}/metrics")).text
+        return 'clipforge_jobs_total{job="ops_sleep",outcome="success"} 1.0' in text
+
+    await wait_until(warm_counted, within=30)
     worker.signal(signal.SIGTERM)
     assert await worker.wait(60) == 0
     assert await count(redis, f"{key}:done") == 1

@@ -30,6 +30,11 @@ SENTENCES = (
     "And then, um, we had lunch and, you know, it was okay I guess.",
     "Record every Monday, publish every Thursday, and never skip a week.",
 )
+SHORT = (
+    "What would you do with three extra hours every week?",
+    "Most people waste them scrolling, and that is a real shame.",
+    "Start with one small habit today and keep it for a month.",
+)
 CLIP_MIN, CLIP_MAX = 4.0, 10.0
 CLIP_COUNT = 3
 
@@ -73,6 +78,13 @@ def clip_count(n: int = CLIP_COUNT) -> Iterator[Settings]:
 def talk(tmp_path_factory: pytest.TempPathFactory) -> Talk:
     video, onsets = make_talk(tmp_path_factory.mktemp("pipeline-talk"), SENTENCES, silence=1.0)
     return Talk(video=video, onsets=onsets)
+
+
+@pytest.fixture(scope="session")
+def short_talk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three sentences (~12 s): less speech than the default shortest clip."""
+    video, _ = make_talk(tmp_path_factory.mktemp("short-talk"), SHORT, silence=0.8)
+    return Path(video)
 
 
 async def make_upload(user: Any, talk: Talk) -> Any:

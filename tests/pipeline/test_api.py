@@ -124,7 +124,16 @@ async def _export(run: Run, gql: Any, clip: Clip, aspect: str, burn: bool, **ext
     assert payload["errors"] == [] and payload["export"]["status"] == "QUEUED"
     row = await Export.get(id=_pk(payload["export"]["id"]))
     assert await job_queued(f"export:{row.id}")
-    await export({}, str(row.id), extra.get("fill", "CROP").lower())
+    events = await subscribe(run.user.id)
+    try:
+        await export({}, str(row.id), extra.get("fill", "CROP").lower())
+        seen = await events.drain()
+    finally:
+        await events.pubsub.aclose()
+    statuses = [e["status"] for e in seen if e["export_id"] == str(row.id)]
+    assert statuses[0] == "STARTED" and statuses[-1] == "COMPLETED", statuses
+    assert {e["stage"] for e in seen} == {"EXPORT"}
+    assert {e["clip_id"] for e in seen} == {str(clip.id)}
     await row.refresh_from_db()
     return row
 

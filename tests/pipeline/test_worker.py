@@ -1,72 +1,69 @@
-"""A real arq worker (burst mode) takes an upload from transcribe to READY."""
+"""Done when: a real upload goes from completeUpload to READY through a real arq worker
+(burst mode), and its clips, subtitles and captions are queryable through the contract."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-import pytest
+import httpx
 from arq.worker import Worker
 
-from core.config import Settings
-from orm.models import Caption, Clip, Transcript
-from orm.models.enums import UploadStatus
-from tests.media.fixtures_media import make_talk
-from tests.pipeline.conftest import Talk, clip_count, make_upload, subscribe
-
-SHORT = (
-    "What would you do with three extra hours every week?",
-    "Most people waste them scrolling, and that is a real shame.",
-    "Start with one small habit today and keep it for a month.",
-)
+from orm.models import Caption, Clip
+from tests.pipeline.conftest import subscribe
+from tests.pipeline.contract import operation
+from tests.uploads.ops import complete, create_and_put, upload_pk
 
 
-@pytest.fixture(scope="module")
-def short_talk(tmp_path_factory: pytest.TempPathFactory) -> Talk:
-    video, onsets = make_talk(tmp_path_factory.mktemp("short-talk"), SHORT, silence=0.8)
-    return Talk(video=Path(video), onsets=onsets, sentences=SHORT)
-
-
-async def test_worker_runs_the_chain_to_ready(
-    db: None, settings: Settings, short_talk: Talk, redis: Any
-) -> None:
-    from jobs.pipeline.chain import enqueue_stage
-    from jobs.worker import worker_settings
-    from tests.factories import create_user
-
-    user, _ = await create_user()
-    upload = await make_upload(user, short_talk)
-    events = await subscribe(user.id)
-    assert await enqueue_stage(None, "transcribe", upload.id)
-    assert not await enqueue_stage(None, "transcribe", upload.id), "queued twice"
-    options = worker_settings()
-    # The test session owns the database connections; the worker must not reopen or close them.
-    options.update(
-        on_startup=None, on_shutdown=None, handle_signals=False, burst=True, cron_jobs=None
-    )
-    worker = Worker(**options)
-    try:
-        with clip_count(2):
-            await worker.main()
-    finally:
-        await worker.close()
-    seen = await events.drain()
-    await events.pubsub.aclose()
-    assert (worker.jobs_complete, worker.jobs_failed, worker.jobs_retried) == (3, 0, 0)
-    await upload.refresh_from_db()
-    assert upload.status == UploadStatus.READY and upload.error is None
-    assert await Transcript.exists(upload_id=upload.id)
-    clips = await Clip.filter(upload_id=upload.id)
-    assert 1 <= len(clips) <= 2
-    assert await Caption.filter(clip__upload_id=upload.id).count() == 5 * len(clips)
-    finished = [e["stage"] for e in seen if e["status"] == "COMPLETED"]
-    assert finished == ["TRANSCRIBE", "CLIP", "CAPTIONS"]
-    # A second run of the whole chain is a no-op: every stage sees its results and READY.
-    assert await enqueue_stage(None, "transcribe", upload.id)
+async def burst(options: dict[str, Any]) -> Worker:
     worker = Worker(**options)
     try:
         await worker.main()
     finally:
         await worker.close()
-    assert worker.jobs_complete == 1
-    assert await Clip.filter(upload_id=upload.id).count() == len(clips)
+    return worker
+
+
+async def test_complete_upload_to_ready_through_the_worker(
+    gql: Any, client: httpx.AsyncClient, make_user: Any, short_talk: Path
+) -> None:
+    from jobs.worker import worker_settings
+
+    user, token = await make_user(minutes=10)
+    upload_id = await create_and_put(gql, client, token, short_talk, filename="short.mp4")
+    completed = await complete(gql, token, upload_id)
+    assert completed["errors"] == [] and completed["upload"]["status"] == "QUEUED"
+    events = await subscribe(user.id)
+    options = worker_settings()
+    # The test session owns the database connections; the worker must not reopen or close them.
+    options.update(
+        on_startup=None, on_shutdown=None, handle_signals=False, burst=True, cron_jobs=None
+    )
+    worker = await burst(options)
+    seen = await events.drain()
+    await events.pubsub.aclose()
+    assert (worker.jobs_complete, worker.jobs_failed, worker.jobs_retried) == (3, 0, 0)
+    finished = [e["stage"] for e in seen if e["status"] == "COMPLETED"]
+    assert finished == ["TRANSCRIBE", "CLIP", "CAPTIONS"]
+
+    body = await gql(operation("UploadDetail"), {"id": upload_id}, token)
+    upload = body["data"]["upload"]
+    assert upload["status"] == "READY" and upload["error"] is None
+    assert "one small habit today" in upload["transcript"]["text"].lower()
+    clips = [e["node"] for e in upload["clips"]["edges"]]
+    # Less speech than the shortest clip length: the whole talk becomes the one clip.
+    assert len(clips) == 1 and clips[0]["videoUrl"] and clips[0]["subtitles"]["assUrl"]
+    assert len(clips[0]["captions"]) == 5
+
+    # The chain again: every stage finds its results and leaves them alone.
+    pk = upload_pk(upload_id)
+    rows = {c.id for c in await Clip.filter(upload_id=pk)}
+    captions = {c.id for c in await Caption.filter(clip__upload_id=pk)}
+    from jobs.pipeline.chain import enqueue_stage
+
+    for stage in ("transcribe", "clip", "captions"):
+        assert await enqueue_stage(None, stage, pk)
+    again = await burst(options)
+    assert (again.jobs_complete, again.jobs_failed) == (3, 0)
+    assert {c.id for c in await Clip.filter(upload_id=pk)} == rows
+    assert {c.id for c in await Caption.filter(clip__upload_id=pk)} == captions

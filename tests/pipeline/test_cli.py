@@ -1,0 +1,74 @@
+"""`clipforge process` on a generated video, in a fresh process, with no servers at all."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from core.probe import probe
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_process_writes_clips_captions_and_summary(short_talk: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    env = {
+        **os.environ,
+        "CLIPFORGE_VAR_DIR": str(tmp_path / "var"),
+        # Unreachable on purpose: the local run must not need a database, Redis or storage.
+        "CLIPFORGE_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "CLIPFORGE_REDIS_URL": "redis://127.0.0.1:1/0",
+        "COLUMNS": "160",
+    }
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "cli.main", "process", str(short_talk), "--out", str(out)]
+        + ["--min", "3", "--max", "8", "--clips", "2"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["language"] == "en" and summary["words"] > 20
+    assert [c["rank"] for c in summary["clips"]] == [1, 2]
+    for clip in summary["clips"]:
+        assert 3 <= clip["end_seconds"] - clip["start_seconds"] <= 8
+        assert clip["title"] in done.stdout.replace("\n", " ") or clip["title"][:20] in done.stdout
+        files = {name: out / rel for name, rel in clip["files"].items()}
+        assert all(p.is_file() and p.stat().st_size > 0 for p in files.values()), files
+        info = await probe(files["clip.mp4"])
+        assert abs((info.video_duration or 0) - clip["duration_seconds"]) < 0.001
+        captions = json.loads(files["captions.json"].read_text())
+        assert set(captions) == {"TIKTOK", "INSTAGRAM", "YOUTUBE_SHORTS", "LINKEDIN", "X"}
+        assert captions == clip["captions"]
+    for name in ("transcript.json", "transcript.srt", "transcript.vtt"):
+        assert (out / name).is_file()
+    assert "summary.json" in done.stdout
+
+
+def test_process_refuses_bad_input(tmp_path: Path) -> None:
+    missing = subprocess.run(
+        [sys.executable, "-m", "cli.main", "process", str(tmp_path / "nope.mp4")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 2 and "No such file" in missing.stdout
+    not_video = tmp_path / "notes.mp4"
+    not_video.write_text("just some text")
+    bad = subprocess.run(
+        [sys.executable, "-m", "cli.main", "process", str(not_video), "--out", str(tmp_path / "o")],
+        cwd=ROOT,
+        env={**os.environ, "CLIPFORGE_VAR_DIR": str(tmp_path / "var")},
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "could not be processed" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
