@@ -7,7 +7,6 @@ tests/test_config_docs.py fails when one of them drifts.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -174,19 +173,29 @@ class Settings(BaseSettings):
 
 
 _overrides: dict[str, object] = {}
+_current: Settings | None = None
 
 
-@lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings(**_overrides)  # type: ignore[arg-type]
+    """The process's settings object (one object, so every holder sees a reconfiguration)."""
+    global _current
+    if _current is None:
+        _current = Settings(**_overrides)  # type: ignore[arg-type]
+    return _current
 
 
 def configure(**overrides: object) -> Settings:
-    """Replace settings for this process (CLI flags, tests)."""
+    """Replace settings for this process (CLI flags, tests), updating the one object in place."""
+    global _current
     _overrides.clear()
     _overrides.update(overrides)
-    get_settings.cache_clear()
-    return get_settings()
+    fresh = Settings(**_overrides)  # type: ignore[arg-type]
+    if _current is None:
+        _current = fresh
+    else:
+        for name in Settings.model_fields:
+            setattr(_current, name, getattr(fresh, name))
+    return _current
 
 
 __all__ = ["CreditPack", "Settings", "configure", "get_settings", "Field"]

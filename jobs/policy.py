@@ -49,6 +49,9 @@ DEFAULT_USER_MESSAGE = (
     "We could not process this video because of a problem on our side. "
     "Your minutes were refunded; please try again later."
 )
+DEFAULT_EXPORT_MESSAGE = (
+    "We could not render this export because of a problem on our side; please try again later."
+)
 LOST_ERROR = "the worker running the job's last try was lost (killed or timed out)"
 
 TaskCoroutine = Callable[..., Awaitable[Any]]
@@ -111,8 +114,10 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def user_message(exc: BaseException) -> str:
-    return exc.user_message if isinstance(exc, StageError) else DEFAULT_USER_MESSAGE
+def user_message(exc: BaseException, job: str) -> str:
+    if isinstance(exc, StageError):
+        return exc.user_message
+    return DEFAULT_EXPORT_MESSAGE if job == "export" else DEFAULT_USER_MESSAGE
 
 
 async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int) -> None:
@@ -151,13 +156,13 @@ async def remember_error(job_id: str | None, error: str, message: str) -> None:
         log.warning("could not remember the job's error", exc_info=True)
 
 
-async def recall_error(job_id: str | None) -> tuple[str, str]:
+async def recall_error(job: str, job_id: str | None) -> tuple[str, str]:
     if job_id:
         raw = await get_redis().get(LAST_ERROR_PREFIX + job_id)
         if raw:
             data = json.loads(raw)
             return str(data["error"]), str(data["user_message"])
-    return LOST_ERROR, DEFAULT_USER_MESSAGE
+    return LOST_ERROR, DEFAULT_EXPORT_MESSAGE if job == "export" else DEFAULT_USER_MESSAGE
 
 
 class JobDeadLettered(Exception):
@@ -220,7 +225,7 @@ async def run_policy(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any)
     job_try = int(ctx.get("job_try", 1))
     delays = retry_delays(job)
     if job_try > len(delays) + 1:
-        error, message = await recall_error(ctx.get("job_id"))
+        error, message = await recall_error(job, ctx.get("job_id"))
         log.error("job has no tries left; dead-lettering", extra={"fields": {"try": job_try}})
         await give_up(task, ctx, args, kwargs, error, message)
     start = time.perf_counter()
@@ -234,10 +239,10 @@ async def run_policy(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any)
         error = describe(exc)
         if isinstance(exc, PermanentError):
             log.warning("job failed permanently", extra={"fields": {"job": job, "error": error}})
-            await give_up(task, ctx, args, kwargs, error, user_message(exc))
+            await give_up(task, ctx, args, kwargs, error, user_message(exc, job))
         if job_try > len(delays):
             log.error("job failed on its last try", extra={"fields": {"job": job, "error": error}})
-            await give_up(task, ctx, args, kwargs, error, user_message(exc))
+            await give_up(task, ctx, args, kwargs, error, user_message(exc, job))
         delay = delays[job_try - 1]
         expected = isinstance(exc, StageError)
         log.warning(

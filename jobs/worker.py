@@ -11,8 +11,7 @@ from typing import Any
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.worker import Function, Worker, func
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 from core.config import get_settings
 from core.redis import redis_url
@@ -23,7 +22,9 @@ from orm.database import close_db, init_db
 _metrics_started = False
 log = logging.getLogger("clipforge.worker")
 REDIS_DOWN_PAUSE_SECONDS = 1.0
-REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+# Connection errors, timeouts, and WatchError (redis-py's report of a connection lost during
+# WATCH); arq itself handles the WatchError of a job taken by another worker.
+REDIS_DOWN = (RedisError, OSError)
 
 
 async def startup(ctx: dict[str, Any]) -> None:

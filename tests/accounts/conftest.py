@@ -54,13 +54,14 @@ STRONG_PASSWORD = "correct horse battery staple"
 def override_settings(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[..., Settings]:
-    """Change settings for one test, in place (everyone holds the same Settings object)."""
-    assert config.get_settings() is settings
+    """Change settings for one test, in place on the process's Settings object (code reads
+    get_settings() at call time; monkeypatch puts every value back afterwards)."""
 
     def apply(**changes: Any) -> Settings:
+        current = config.get_settings()
         for name, value in changes.items():
-            monkeypatch.setattr(settings, name, value)
-        return settings
+            monkeypatch.setattr(current, name, value)
+        return current
 
     return apply
 

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,3 +167,18 @@ def short_timeouts(seconds: int) -> str:
     names = [t.name for t in TASKS] + [t.name for t in worker_tasks.TASKS]
     names += [c.name for c in CRON_JOBS]
     return ",".join(f"{name}={seconds}" for name in names)
+
+
+def classify(resp: httpx.Response) -> str:
+    """ok, or the error code the client saw (the body is JSON either way)."""
+    body = resp.json()
+    errors = body.get("errors") or []
+    if resp.status_code == 503:
+        return str(errors[0]["extensions"]["code"])
+    assert resp.status_code == 200, resp.text
+    if errors:
+        return str(errors[0]["extensions"]["code"])
+    payload = next(iter(body["data"].values()))
+    if isinstance(payload, dict) and payload.get("errors"):
+        return str(payload["errors"][0]["code"])
+    return "ok"

@@ -17,7 +17,7 @@ import httpx
 
 from core.config import Settings
 from core.embedded import free_port
-from tests.ops.processes import Proc, service_env, wait_until
+from tests.ops.processes import Proc, classify, service_env, wait_until
 
 SIGN_UP = """mutation SignUp($input: SignUpInput!) {
   signUp(input: $input) { session { accessToken } errors { code message } }
@@ -49,21 +49,6 @@ class Postgres:
 
     def start(self) -> None:
         self.server.ensure_postgres_running()
-
-
-def classify(resp: httpx.Response) -> str:
-    """ok, or the error code the client saw (the body is JSON either way)."""
-    body = resp.json()
-    errors = body.get("errors") or []
-    if resp.status_code == 503:
-        return str(errors[0]["extensions"]["code"])
-    assert resp.status_code == 200, resp.text
-    if errors:
-        return str(errors[0]["extensions"]["code"])
-    payload = next(iter(body["data"].values()))
-    if isinstance(payload, dict) and payload.get("errors"):
-        return str(payload["errors"][0]["code"])
-    return "ok"
 
 
 async def test_postgres_restart_under_load(
