@@ -4,8 +4,9 @@ Sockets live in a separate client process (bench/ws_client.py); events are publi
 from this process through core.events.publish, the same call the worker makes. Each
 event carries its sequence number and publish time, so the client measures
 publish-to-receive latency per rate step. Steps run from the lowest rate up, with a pause
-between them for any backlog to drain; an event not received by the end of the run counts
-as lost (the hub drops PROGRESS events for subscribers that fall behind, by design).
+between them for any backlog to drain; an event not received 10 s after publishing ended
+counts as not delivered (late, or dropped: the hub drops PROGRESS events for subscribers
+that fall behind, by design).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class EventsConfig:
     rates: tuple[float, ...] = (10.0, 50.0)
     seconds: float = 10.0
     pause: float = 5.0
+    profile: bool = False  # py-spy the api during the last step
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -44,7 +46,12 @@ class Session:
 
     @classmethod
     async def open(
-        cls, api: procs.Server, tokens: list[str], sockets: int, steps: list[list[Any]]
+        cls,
+        api: procs.Server,
+        tokens: list[str],
+        sockets: int,
+        steps: list[list[Any]],
+        settle: float = 120.0,
     ) -> tuple[Session, int]:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -59,6 +66,7 @@ class Session:
             "sockets": sockets,
             "document": operation("PipelineEvents"),
             "steps": steps,
+            "settle": settle,
         }
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write((json.dumps(spec) + "\n").encode())
@@ -112,15 +120,26 @@ def cpu_seconds(pid: int) -> float:
 
 async def probe(api: procs.Server, users: list[Any]) -> str | None:
     """None when one socket receives published events; else why not."""
-    session, _ = await Session.open(api, [users[0][1]], 1, [["probe", 0, 1 << 62]])
-    await asyncio.sleep(0.3)
+    session, _ = await Session.open(api, [users[0][1]], 1, [["probe", 0, 1 << 62]], settle=3.0)
     for i in range(3):
-        await publish(users[0][0].id, users[0][2].id, i)
+        await publish(users[0][0].id, users[0][2].id, -1 - i)
         await asyncio.sleep(0.1)
     got = await session.finish()
     if got["received"] > 0:
         return None
     return "; ".join(got["first_errors"]) or "subscribed, but no event arrived"
+
+
+async def profile(api: procs.Server, env: BenchEnv, seconds: float) -> dict[str, Any]:
+    from bench import pyspy
+
+    if not pyspy.available():
+        return {"skipped": "py-spy is not installed"}
+    raw = env.var_dir / "pyspy-events.txt"
+    await asyncio.sleep(min(2.0, seconds / 4))
+    if not await pyspy.record(api.pid, max(1.0, seconds / 2), raw):
+        return {"skipped": "py-spy could not attach"}
+    return pyspy.summarize(raw)
 
 
 async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
@@ -135,6 +154,7 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         seq += n
     api = await procs.start_api(env)
     steps: dict[str, dict[str, Any]] = {}
+    steps_profile: dict[str, Any] | None = None
     try:
         why = await probe(api, users)
         if why is not None:
@@ -146,13 +166,22 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         rss_idle = api.rss()
         for label, first, _, rate in plan:
             cpu0, t0 = cpu_seconds(api.pid), time.monotonic()
+            ccpu0 = cpu_seconds(session.proc.pid)
+            spy = None
+            if cfg.profile and label == plan[-1][0]:
+                spy = asyncio.create_task(profile(api, env, cfg.seconds))
             published = await steady(users, rate, cfg.seconds, first)
-            busy = (cpu_seconds(api.pid) - cpu0) / (time.monotonic() - t0)
+            if spy is not None:
+                steps_profile = await spy
+            took = time.monotonic() - t0
+            busy = (cpu_seconds(api.pid) - cpu0) / took
+            client_busy = (cpu_seconds(session.proc.pid) - ccpu0) / took
             steps[label] = {
                 "rate": rate,
                 "published": published,
                 "expected": int(published * per_user),
                 "api_cpu_pct": round(busy * 100, 1),
+                "client_cpu_pct": round(client_busy * 100, 1),
             }
             await asyncio.sleep(cfg.pause)
         res = await session.finish()
@@ -163,14 +192,19 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         st.update(
             delivered=got["received"],
             delivered_per_second=round(got["received"] / cfg.seconds, 1),
-            lost=max(0, st["expected"] - got["received"]),
+            undelivered=max(0, st["expected"] - got["received"]),
             latency_ms=got["latency_ms"],
         )
+        if got["received"]:
+            st["api_cpu_ms_per_delivery"] = round(
+                st["api_cpu_pct"] * 10 * cfg.seconds / got["received"], 3
+            )
         lat = st["latency_ms"]
         print(
             f"  {subscribed}/{cfg.sockets} sockets, {st['published']} events at {label}:"
             f" {st['delivered']}/{st['expected']} delivered, p50 {lat['p50']} ms,"
-            f" p99 {lat['p99']} ms, api CPU {st['api_cpu_pct']} %"
+            f" p99 {lat['p99']} ms, api CPU {st['api_cpu_pct']} %,"
+            f" client CPU {st['client_cpu_pct']} %"
         )
     head = steps[plan[-1][0]]
     out = {
@@ -181,6 +215,7 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         "subscribed": subscribed,
         "seconds_per_step": cfg.seconds,
         "steps": steps,
+        "profile": steps_profile,
         # the headline is the highest rate (one event per user per second at 50/s)
         "publish_rate": head["rate"],
         "latency_ms": head["latency_ms"],
@@ -191,6 +226,8 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         "errors": res["errors"],
         "first_errors": res["first_errors"],
         "connect_seconds": res["connect_seconds"],
+        "ready_seconds": res["ready_seconds"],
+        "confirmed_live": res["confirmed_live"],
         "rss_before_mb": round(rss_before / 2**20, 1),
         "rss_idle_mb": round(rss_idle / 2**20, 1),
         "rss_per_socket_kb": round((rss_idle - rss_before) / max(1, subscribed) / 1024, 1),

@@ -53,6 +53,9 @@ async def record(pid: int, seconds: float, out: Path) -> bool:
 
 
 def package(path: str) -> str:
+    """py-spy names files by module path (graphql/execution/executor.py): its first part."""
+    if not path.startswith("/"):
+        return path.split("/", 1)[0].removesuffix(".py")
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
     parts = Path(path).parts

@@ -26,6 +26,10 @@ def ordered(d: dict[str, Any]) -> list[tuple[str, Any]]:
     return sorted(d.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
 
 
+def top(d: dict[str, float], n: int) -> list[tuple[str, float]]:
+    return sorted(d.items(), key=lambda kv: -kv[1])[:n]
+
+
 def pcts(r: dict[str, Any]) -> str:
     lb = r.get("lower_bound", [])
     return " / ".join((">= " if k in lb else "") + f(r.get(k)) for k in ("p50", "p95", "p99"))
@@ -170,8 +174,8 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
         for name, p in ordered(profiles):
             if "by_package_pct" not in p:
                 continue
-            pk = ", ".join(f"{k} {v}%" for k, v in list(p["by_package_pct"].items())[:7])
-            fn = ", ".join(f"`{k}` {v}%" for k, v in list(p["top_functions_pct"].items())[:4])
+            pk = ", ".join(f"{k} {v}%" for k, v in top(p["by_package_pct"], 7))
+            fn = ", ".join(f"`{k}` {v}%" for k, v in top(p["top_functions_pct"], 4))
             rows.append([name, pk, fn])
         out += table(["query", "packages", "top functions"], rows)
         out.append("")
@@ -185,12 +189,15 @@ def events_section(res: dict[str, Any] | None) -> list[str]:
     assert res is not None
     out += [
         f"Ran {res.get('ran_at')}. {res['subscribed']:,} of {res['sockets']:,} sockets "
-        f"subscribed (over {res['users']} users) in {f(res['connect_seconds'])} s; api memory "
+        f"subscribed (over {res['users']} users) in {f(res['connect_seconds'])} s, all live "
+        f"(first message received on {res.get('confirmed_live', '-')}) after "
+        f"{f(res.get('ready_seconds'))} s; api memory "
         f"per idle socket {f(res['rss_per_socket_kb'])} KB (RSS {f(res['rss_before_mb'])} -> "
         f"{f(res['rss_idle_mb'])} MB). Each rate step publishes for "
         f"{f(res.get('seconds_per_step'), 0)} s through core.events.publish, round-robin over "
-        "the users; every event goes to each of its user's sockets. Target: p99 < 100 ms. "
-        + state(res),
+        "the users; every event goes to each of its user's sockets; the client then waits 10 s "
+        "for late events (an event not received by then counts as not delivered). "
+        "Target: p99 < 100 ms. " + state(res),
         "",
     ]
     rows = []
@@ -203,6 +210,8 @@ def events_section(res: dict[str, Any] | None) -> list[str]:
                 f(st["delivered_per_second"]),
                 f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])}",
                 f(st.get("api_cpu_pct")),
+                f(st.get("client_cpu_pct")),
+                f(st.get("api_cpu_ms_per_delivery"), 2),
             ]
         )
     out += table(
@@ -212,9 +221,16 @@ def events_section(res: dict[str, Any] | None) -> list[str]:
             "delivered per s",
             "publish-to-receive p50 / p95 / p99 ms",
             "api CPU %",
+            "client CPU %",
+            "api CPU ms per delivery",
         ],
         rows,
     )
+    prof = res.get("profile") or {}
+    if "by_package_pct" in prof:
+        pk = ", ".join(f"{k} {v}%" for k, v in top(prof["by_package_pct"], 8))
+        fn = ", ".join(f"`{k}` {v}%" for k, v in top(prof["top_functions_pct"], 5))
+        out += ["", f"py-spy on the api during the last step (self time): {pk}. Top: {fn}."]
     return out + [""]
 
 
@@ -230,7 +246,9 @@ def pipeline_section(res: dict[str, Any] | None) -> list[str]:
         return out + skip
     assert res is not None
     if res.get("available"):
-        rows = [[s, f(t, 1)] for s, t in res.get("stages", {}).items()]
+        stages = res.get("stages", {})
+        order = ["transcribe", "clip", "captions"]
+        rows = [[s, f(stages[s], 1)] for s in order if s in stages]
         rows += [
             ["sum of stages", f(res.get("sum_of_stages"), 1)],
             ["end-to-end to READY", f(res.get("end_to_end"), 1)],
@@ -239,17 +257,34 @@ def pipeline_section(res: dict[str, Any] | None) -> list[str]:
             f"Ran {res.get('ran_at')}; {f(res.get('media_seconds'), 0)} s video, model "
             f"{res.get('model')}. Real-time factor {f(res.get('real_time_factor'))}x "
             f"(target >= 5x), orchestration overhead {f(res.get('overhead_pct'))} % "
-            "(target < 10 %).",
+            "(target < 10 %): end-to-end is from completeUpload to READY, stages are the time "
+            f"inside each arq job; {res.get('clips', '-')} clips made. {state(res)}",
             "",
         ]
         out += table(["stage", "wall seconds"], rows) + [""]
     if base:
+        order = ["ffmpeg audio extraction", "faster-whisper alone", "plain ffmpeg cuts"]
+        order += [k for k in base if k not in order]
         rows = [
             [k, f(v.get("seconds"), 1), f(v.get("real_time_factor"), 1) + "x", v.get("what", "")]
-            for k, v in base.items()
+            for k, v in ((k, base[k]) for k in order if k in base)
         ]
         out += ["Same-run baselines (plain tools on the same media):", ""]
         out += table(["baseline", "seconds", "real-time factor", "what"], rows) + [""]
+        stages = res.get("stages", {})
+        w = base.get("faster-whisper alone", {}).get("seconds")
+        c = base.get("plain ffmpeg cuts", {}).get("seconds")
+        if stages.get("transcribe") and w:
+            out.append(
+                f"Transcribe stage / faster-whisper alone: {stages['transcribe'] / w:.2f}; "
+                + (
+                    f"clip stage / plain cuts: {stages['clip'] / c:.2f}. "
+                    if stages.get("clip") and c
+                    else ""
+                )
+                + "(The baselines ran after the pipeline, in the same run.)"
+            )
+            out.append("")
     for extra in res.get("long", []) if isinstance(res.get("long"), list) else []:
         out += [f"Long run: {extra}", ""]
     return out

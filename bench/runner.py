@@ -59,7 +59,7 @@ async def _events(env: BenchEnv, o: Options) -> dict[str, Any]:
     cfg = (
         EventsConfig(sockets=20, users=5, rates=(10.0,), seconds=1.0, pause=0.5)
         if o.quick
-        else EventsConfig()
+        else EventsConfig(profile=o.profile)
     )
     return await run(env, cfg)
 
