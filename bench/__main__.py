@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--long", action="store_true", help="pipeline: also a 60-minute video")
     parser.add_argument("--quick", action="store_true", help="tiny counts (smoke test)")
     parser.add_argument("--no-what-if", action="store_true", help="queue: skip what-if run")
-    parser.add_argument("--profile", action="store_true", help="api: pyinstrument profiles")
+    parser.add_argument("--no-profile", action="store_true", help="api: skip the profiles")
     parser.add_argument("--no-write", action="store_true", help="print only, keep RESULTS.md")
     parser.add_argument("--json-out", help="write this run's results here (not RESULTS.md)")
     args = parser.parse_args(argv)
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
         long=args.long,
         what_if=not args.no_what_if,
-        profile=args.profile,
+        profile=not args.no_profile and not args.quick,
     )
     results = asyncio.run(run(names, opts))
     if args.json_out:

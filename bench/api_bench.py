@@ -145,6 +145,36 @@ def line(name: str, c: int, kind: str, r: dict[str, Any]) -> str:
     )
 
 
+async def profile_under_load(
+    env: BenchEnv, api: procs.Server, cases: list[Case], cfg: ApiConfig
+) -> tuple[procs.Server, dict[str, Any]]:
+    """py-spy on the api process while 50 clients run each query (after a 2 s ramp)."""
+    from bench import pyspy
+
+    if not pyspy.available():
+        return api, {"skipped": "py-spy is not installed"}
+    out: dict[str, Any] = {}
+    for case in cases:
+        raw = env.var_dir / f"pyspy-{case.name}.txt"
+        run_cfg = ApiConfig(duration=8.0, warmup=0.5, grace=cfg.grace)
+        load_task = asyncio.create_task(
+            load(spec(api.base_url + "/graphql", "POST", case, 50, run_cfg))
+        )
+        await asyncio.sleep(2.0)
+        ok = await pyspy.record(api.pid, 5, raw)
+        await load_task
+        api, _ = await settle(api, lambda: procs.start_api(env))
+        if ok and raw.exists():
+            out[case.name] = pyspy.summarize(raw)
+            top = ", ".join(
+                f"{k} {v}%" for k, v in list(out[case.name]["by_package_pct"].items())[:6]
+            )
+            print(f"  py-spy {case.name} (50 clients): {top}")
+        else:
+            out[case.name] = {"skipped": "py-spy could not attach"}
+    return api, out
+
+
 async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
     cfg = cfg or ApiConfig()
     data = await seed_api()
@@ -206,6 +236,8 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
                     "ratio_p95": ratio(g["p95"], b["p95"]),
                 }
         result["api_rss_mb_after"] = round(api.rss() / 2**20, 1)
+        if cfg.profile:
+            api, result["profiles"] = await profile_under_load(env, api, cases, cfg)
     finally:
         procs.stop(baseline)
         procs.stop(api)

@@ -2,7 +2,11 @@
 
 Sockets live in a separate client process (bench/ws_client.py); events are published
 from this process through core.events.publish, the same call the worker makes. Each
-event carries its publish time, so the client measures publish-to-receive latency.
+event carries its sequence number and publish time, so the client measures
+publish-to-receive latency per rate step. Steps run from the lowest rate up, with a pause
+between them for any backlog to drain; an event not received 10 s after publishing ended
+counts as not delivered (late, or dropped: the hub drops PROGRESS events for subscribers
+that fall behind, by design).
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ import asyncio
 import json
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import psutil
 
 from bench import procs
 from bench.env import BenchEnv
@@ -24,8 +30,12 @@ from bench.seed import seed_event_users
 class EventsConfig:
     sockets: int = 1000
     users: int = 50
-    rate: float = 50.0  # events published per second (each reaches sockets/users sockets)
+    # events published per second, one step each (each event reaches sockets/users sockets)
+    rates: tuple[float, ...] = (10.0, 50.0)
     seconds: float = 10.0
+    pause: float = 5.0
+    profile: bool = False  # py-spy the api during the last step
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class Session:
@@ -35,7 +45,14 @@ class Session:
         self.proc = proc
 
     @classmethod
-    async def open(cls, api: procs.Server, tokens: list[str], sockets: int) -> tuple[Session, int]:
+    async def open(
+        cls,
+        api: procs.Server,
+        tokens: list[str],
+        sockets: int,
+        steps: list[list[Any]],
+        settle: float = 120.0,
+    ) -> tuple[Session, int]:
         proc = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -48,6 +65,8 @@ class Session:
             "tokens": tokens,
             "sockets": sockets,
             "document": operation("PipelineEvents"),
+            "steps": steps,
+            "settle": settle,
         }
         assert proc.stdin is not None and proc.stdout is not None
         proc.stdin.write((json.dumps(spec) + "\n").encode())
@@ -81,7 +100,7 @@ async def publish(user_id: Any, upload_id: Any, seq: int) -> None:
     await bus_publish(user_id, event)
 
 
-async def steady(users: list[Any], rate: float, seconds: float) -> int:
+async def steady(users: list[Any], rate: float, seconds: float, first_seq: int) -> int:
     """Publish round-robin over users at `rate` events/s; returns how many were published."""
     total = int(rate * seconds)
     t0 = time.monotonic()
@@ -89,63 +108,129 @@ async def steady(users: list[Any], rate: float, seconds: float) -> int:
         delay = t0 + i / rate - time.monotonic()
         if delay > 0:
             await asyncio.sleep(delay)
-        user, _, upload = users[i % len(users)]
-        await publish(user.id, upload.id, i)
+        user, _, upload = users[(first_seq + i) % len(users)]
+        await publish(user.id, upload.id, first_seq + i)
     return total
+
+
+def cpu_seconds(pid: int) -> float:
+    t = psutil.Process(pid).cpu_times()
+    return float(t.user + t.system)
+
+
+async def probe(api: procs.Server, users: list[Any]) -> str | None:
+    """None when one socket receives published events; else why not."""
+    session, _ = await Session.open(api, [users[0][1]], 1, [["probe", 0, 1 << 62]], settle=3.0)
+    for i in range(3):
+        await publish(users[0][0].id, users[0][2].id, -1 - i)
+        await asyncio.sleep(0.1)
+    got = await session.finish()
+    if got["received"] > 0:
+        return None
+    return "; ".join(got["first_errors"]) or "subscribed, but no event arrived"
+
+
+async def profile(api: procs.Server, env: BenchEnv, seconds: float) -> dict[str, Any]:
+    from bench import pyspy
+
+    if not pyspy.available():
+        return {"skipped": "py-spy is not installed"}
+    raw = env.var_dir / "pyspy-events.txt"
+    await asyncio.sleep(min(2.0, seconds / 4))
+    if not await pyspy.record(api.pid, max(1.0, seconds / 2), raw):
+        return {"skipped": "py-spy could not attach"}
+    return pyspy.summarize(raw)
 
 
 async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
     cfg = cfg or EventsConfig()
     users = await seed_event_users(cfg.users)
     tokens = [t for _, t, _ in users]
+    per_user = cfg.sockets / cfg.users
+    plan, seq = [], 0
+    for rate in cfg.rates:
+        n = int(rate * cfg.seconds)
+        plan.append([f"{rate:g}/s", seq, seq + n, rate])
+        seq += n
     api = await procs.start_api(env)
+    steps: dict[str, dict[str, Any]] = {}
+    steps_profile: dict[str, Any] | None = None
     try:
-        probe, _ = await Session.open(api, tokens[:1], 1)
-        await asyncio.sleep(0.3)
-        for i in range(3):
-            await publish(users[0][0].id, users[0][2].id, i)
-            await asyncio.sleep(0.1)
-        got = await probe.finish()
-        if got["received"] == 0:
-            why = "; ".join(got["first_errors"]) or "subscribed, but no event arrived"
+        why = await probe(api, users)
+        if why is not None:
             print(f"  pipelineEvents: not available yet ({why[:200]})")
             return {"available": False, "reason": f"pipelineEvents: {why}"[:500]}
-
         rss_before = api.rss()
-        session, subscribed = await Session.open(api, tokens, cfg.sockets)
+        session, subscribed = await Session.open(api, tokens, cfg.sockets, [p[:3] for p in plan])
         await asyncio.sleep(2.0)
         rss_idle = api.rss()
-        published = await steady(users, cfg.rate, cfg.seconds)
+        for label, first, _, rate in plan:
+            cpu0, t0 = cpu_seconds(api.pid), time.monotonic()
+            ccpu0 = cpu_seconds(session.proc.pid)
+            spy = None
+            if cfg.profile and label == plan[-1][0]:
+                spy = asyncio.create_task(profile(api, env, cfg.seconds))
+            published = await steady(users, rate, cfg.seconds, first)
+            if spy is not None:
+                steps_profile = await spy
+            took = time.monotonic() - t0
+            busy = (cpu_seconds(api.pid) - cpu0) / took
+            client_busy = (cpu_seconds(session.proc.pid) - ccpu0) / took
+            steps[label] = {
+                "rate": rate,
+                "published": published,
+                "expected": int(published * per_user),
+                "api_cpu_pct": round(busy * 100, 1),
+                "client_cpu_pct": round(client_busy * 100, 1),
+            }
+            await asyncio.sleep(cfg.pause)
         res = await session.finish()
     finally:
         procs.stop(api)
-    per_user = cfg.sockets / cfg.users
-    expected = int(published * per_user)
+    for label, got in res["steps"].items():
+        st = steps[label]
+        st.update(
+            delivered=got["received"],
+            delivered_per_second=round(got["received"] / cfg.seconds, 1),
+            undelivered=max(0, st["expected"] - got["received"]),
+            latency_ms=got["latency_ms"],
+        )
+        if got["received"]:
+            st["api_cpu_ms_per_delivery"] = round(
+                st["api_cpu_pct"] * 10 * cfg.seconds / got["received"], 3
+            )
+        lat = st["latency_ms"]
+        print(
+            f"  {subscribed}/{cfg.sockets} sockets, {st['published']} events at {label}:"
+            f" {st['delivered']}/{st['expected']} delivered, p50 {lat['p50']} ms,"
+            f" p99 {lat['p99']} ms, api CPU {st['api_cpu_pct']} %,"
+            f" client CPU {st['client_cpu_pct']} %"
+        )
+    head = steps[plan[-1][0]]
     out = {
         "available": True,
         "api_launcher": api.note or "clipforge serve",
         "sockets": cfg.sockets,
         "users": cfg.users,
         "subscribed": subscribed,
-        "publish_rate": cfg.rate,
-        "seconds": cfg.seconds,
-        "published": published,
-        "expected": expected,
-        "delivered": res["received"],
-        "delivered_per_second": round(res["received"] / cfg.seconds, 1),
+        "seconds_per_step": cfg.seconds,
+        "steps": steps,
+        "profile": steps_profile,
+        # the headline is the highest rate (one event per user per second at 50/s)
+        "publish_rate": head["rate"],
+        "latency_ms": head["latency_ms"],
+        "delivered": head["delivered"],
+        "expected": head["expected"],
+        "delivered_per_second": head["delivered_per_second"],
         "other_events": res["other_events"],
         "errors": res["errors"],
         "first_errors": res["first_errors"],
-        "latency_ms": res["latency_ms"],
         "connect_seconds": res["connect_seconds"],
+        "ready_seconds": res["ready_seconds"],
+        "confirmed_live": res["confirmed_live"],
         "rss_before_mb": round(rss_before / 2**20, 1),
         "rss_idle_mb": round(rss_idle / 2**20, 1),
         "rss_per_socket_kb": round((rss_idle - rss_before) / max(1, subscribed) / 1024, 1),
     }
-    lat = out["latency_ms"]
-    print(
-        f"  {subscribed}/{cfg.sockets} sockets, {published} events at {cfg.rate}/s:"
-        f" {out['delivered']}/{expected} delivered, p50 {lat['p50']} ms, p99 {lat['p99']} ms,"
-        f" {out['rss_per_socket_kb']} KB/socket"
-    )
+    print(f"  api memory per idle socket: {out['rss_per_socket_kb']} KB")
     return out

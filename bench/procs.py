@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -91,6 +92,16 @@ def stop(server: Server, timeout: float = 15.0) -> None:
         server.proc.wait(5)
 
 
+def short(problem: str) -> str:
+    """The first failing check of a /readyz body, briefly."""
+    try:
+        checks = json.loads(problem)["checks"]
+        name, why = next((k, v) for k, v in checks.items() if v != "ok")
+        return f"{name}: {why.split('.')[0]}"
+    except (ValueError, KeyError, StopIteration, AttributeError):
+        return problem[:120]
+
+
 async def ready(server: Server) -> str | None:
     """None when /readyz says ready, else what it said."""
     async with httpx.AsyncClient() as client:
@@ -117,7 +128,10 @@ async def start_api(env: BenchEnv) -> Server:
     argv = [sys.executable, "-m", "bench.api_server", "127.0.0.1", str(port)]
     server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base)
     server.base_url = base
-    server.note = f"clipforge serve not ready ({problem}); served via bench/api_server.py"
+    server.note = (
+        "bench/api_server.py, because `clipforge serve` answered /readyz with "
+        f"{short(problem)} (see the limits section)"
+    )
     await wait_http(server, "/healthz")
     if (again := await ready(server)) is not None:
         stop(server)
@@ -136,6 +150,11 @@ async def start_baseline(env: BenchEnv) -> Server:
     server.base_url = base
     await wait_http(server, "/healthz")
     return server
+
+
+def real_worker_argv() -> list[str]:
+    """The worker exactly as deployed: `clipforge worker`."""
+    return [sys.executable, "-m", "cli.main", "worker"]
 
 
 def start_worker(env: BenchEnv, settings_module: str = "bench.worker", **extra: str) -> Server:

@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench.targets import all_checks
+from bench.targets import all_checks, cell_ratio, show_ratio
 
 LIMITS = Path(__file__).resolve().parent / "limits.md"
 
@@ -15,6 +15,19 @@ def f(x: Any, digits: int = 1, unit: str = "") -> str:
     if isinstance(x, (int, float)) and not (isinstance(x, float) and math.isnan(x)):
         return f"{x:,.{digits}f}{unit}"
     return "-"
+
+
+QUERY_ORDER = ("Me", "Uploads", "UploadDetail")
+
+
+def ordered(d: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Me, Uploads, UploadDetail first (results.json stores keys sorted)."""
+    rank = {n: i for i, n in enumerate(QUERY_ORDER)}
+    return sorted(d.items(), key=lambda kv: (rank.get(kv[0], len(rank)), kv[0]))
+
+
+def top(d: dict[str, float], n: int) -> list[tuple[str, float]]:
+    return sorted(d.items(), key=lambda kv: -kv[1])[:n]
 
 
 def pcts(r: dict[str, Any]) -> str:
@@ -90,14 +103,14 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
         state(res),
         "",
     ]
-    for name, q in res.get("queries", {}).items():
+    for name, q in ordered(res.get("queries", {})):
         if not q.get("available"):
             out += [f"**{name}**: not available yet: {q.get('reason', '')}", ""]
             continue
         same = q.get("same_data_as_baseline")
         out += [f"**{name}** (baseline returns the same data: {'yes' if same else 'NO'})", ""]
         rows = []
-        for c, cell in q.get("cells", {}).items():
+        for c, cell in sorted(q.get("cells", {}).items(), key=lambda kv: int(kv[0])):
             g, b = cell["graphql"], cell["baseline"]
             rows.append(
                 [
@@ -106,7 +119,7 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
                     f(g["rps"]),
                     pcts(b),
                     f(b["rps"]),
-                    f"{f(cell['ratio_p50'], 2)} / {f(cell['ratio_p95'], 2)}",
+                    " / ".join(show_ratio(*cell_ratio(cell, k)) for k in ("p50", "p95")),
                     f"{g['errors']}+{g.get('unfinished', 0)} / "
                     f"{b['errors']}+{b.get('unfinished', 0)}",
                 ]
@@ -142,6 +155,30 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
                 f"({'constant: no N+1' if same else 'GROWS with clips'}).",
             ]
         out.append("")
+    cpu = res.get("cpu_ms_per_request", {})
+    if cpu:
+        names = [n for n, _ in ordered(next(iter(cpu.values())))]
+        out += [
+            "CPU milliseconds per request, measured in-process (sequential requests, "
+            "time.process_time; less sensitive to other load than latency):",
+            "",
+        ]
+        out += table(
+            ["variant", *names], [[v, *(f(per.get(n), 2) for n in names)] for v, per in cpu.items()]
+        )
+        out.append("")
+    profiles = res.get("profiles", {})
+    if profiles and "skipped" not in profiles:
+        out += ["Where the api's CPU goes under 50 clients (py-spy, self time by package):", ""]
+        rows = []
+        for name, p in ordered(profiles):
+            if "by_package_pct" not in p:
+                continue
+            pk = ", ".join(f"{k} {v}%" for k, v in top(p["by_package_pct"], 7))
+            fn = ", ".join(f"`{k}` {v}%" for k, v in top(p["top_functions_pct"], 4))
+            rows.append([name, pk, fn])
+        out += table(["query", "packages", "top functions"], rows)
+        out.append("")
     return out
 
 
@@ -150,24 +187,51 @@ def events_section(res: dict[str, Any] | None) -> list[str]:
     if (skip := unavailable("events", res)) is not None:
         return out + skip
     assert res is not None
-    lat = res["latency_ms"]
-    rows = [
-        ["sockets / users", f"{res['sockets']:,} / {res['users']}"],
-        ["publish rate", f"{f(res['publish_rate'])} events/s for {f(res['seconds'])} s"],
-        ["delivered", f"{res['delivered']:,} of {res['expected']:,} expected"],
-        [
-            "publish-to-receive p50 / p95 / p99",
-            f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])} ms (target p99 < 100)",
-        ],
-        ["events/s delivered", f(res["delivered_per_second"])],
-        [
-            "api memory per idle socket",
-            f"{f(res['rss_per_socket_kb'])} KB "
-            f"(RSS {f(res['rss_before_mb'])} -> {f(res['rss_idle_mb'])} MB)",
-        ],
-        ["connect + subscribe time", f"{f(res['connect_seconds'])} s for all sockets"],
+    out += [
+        f"Ran {res.get('ran_at')}. {res['subscribed']:,} of {res['sockets']:,} sockets "
+        f"subscribed (over {res['users']} users) in {f(res['connect_seconds'])} s, all live "
+        f"(first message received on {res.get('confirmed_live', '-')}) after "
+        f"{f(res.get('ready_seconds'))} s; api memory "
+        f"per idle socket {f(res['rss_per_socket_kb'])} KB (RSS {f(res['rss_before_mb'])} -> "
+        f"{f(res['rss_idle_mb'])} MB). Each rate step publishes for "
+        f"{f(res.get('seconds_per_step'), 0)} s through core.events.publish, round-robin over "
+        "the users; every event goes to each of its user's sockets; the client then waits 10 s "
+        "for late events (an event not received by then counts as not delivered). "
+        "Target: p99 < 100 ms. " + state(res),
+        "",
     ]
-    return out + [f"Ran {res.get('ran_at')}. {state(res)}", ""] + table(["", ""], rows) + [""]
+    rows = []
+    for label, st in res.get("steps", {}).items():
+        lat = st["latency_ms"]
+        rows.append(
+            [
+                label,
+                f"{st['delivered']:,} / {st['expected']:,}",
+                f(st["delivered_per_second"]),
+                f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])}",
+                f(st.get("api_cpu_pct")),
+                f(st.get("client_cpu_pct")),
+                f(st.get("api_cpu_ms_per_delivery"), 2),
+            ]
+        )
+    out += table(
+        [
+            "events published",
+            "delivered / expected",
+            "delivered per s",
+            "publish-to-receive p50 / p95 / p99 ms",
+            "api CPU %",
+            "client CPU %",
+            "api CPU ms per delivery",
+        ],
+        rows,
+    )
+    prof = res.get("profile") or {}
+    if "by_package_pct" in prof:
+        pk = ", ".join(f"{k} {v}%" for k, v in top(prof["by_package_pct"], 8))
+        fn = ", ".join(f"`{k}` {v}%" for k, v in top(prof["top_functions_pct"], 5))
+        out += ["", f"py-spy on the api during the last step (self time): {pk}. Top: {fn}."]
+    return out + [""]
 
 
 def pipeline_section(res: dict[str, Any] | None) -> list[str]:
@@ -182,7 +246,9 @@ def pipeline_section(res: dict[str, Any] | None) -> list[str]:
         return out + skip
     assert res is not None
     if res.get("available"):
-        rows = [[s, f(t, 1)] for s, t in res.get("stages", {}).items()]
+        stages = res.get("stages", {})
+        order = ["transcribe", "clip", "captions"]
+        rows = [[s, f(stages[s], 1)] for s in order if s in stages]
         rows += [
             ["sum of stages", f(res.get("sum_of_stages"), 1)],
             ["end-to-end to READY", f(res.get("end_to_end"), 1)],
@@ -191,17 +257,34 @@ def pipeline_section(res: dict[str, Any] | None) -> list[str]:
             f"Ran {res.get('ran_at')}; {f(res.get('media_seconds'), 0)} s video, model "
             f"{res.get('model')}. Real-time factor {f(res.get('real_time_factor'))}x "
             f"(target >= 5x), orchestration overhead {f(res.get('overhead_pct'))} % "
-            "(target < 10 %).",
+            "(target < 10 %): end-to-end is from completeUpload to READY, stages are the time "
+            f"inside each arq job; {res.get('clips', '-')} clips made. {state(res)}",
             "",
         ]
         out += table(["stage", "wall seconds"], rows) + [""]
     if base:
+        order = ["ffmpeg audio extraction", "faster-whisper alone", "plain ffmpeg cuts"]
+        order += [k for k in base if k not in order]
         rows = [
             [k, f(v.get("seconds"), 1), f(v.get("real_time_factor"), 1) + "x", v.get("what", "")]
-            for k, v in base.items()
+            for k, v in ((k, base[k]) for k in order if k in base)
         ]
         out += ["Same-run baselines (plain tools on the same media):", ""]
         out += table(["baseline", "seconds", "real-time factor", "what"], rows) + [""]
+        stages = res.get("stages", {})
+        w = base.get("faster-whisper alone", {}).get("seconds")
+        c = base.get("plain ffmpeg cuts", {}).get("seconds")
+        if stages.get("transcribe") and w:
+            out.append(
+                f"Transcribe stage / faster-whisper alone: {stages['transcribe'] / w:.2f}; "
+                + (
+                    f"clip stage / plain cuts: {stages['clip'] / c:.2f}. "
+                    if stages.get("clip") and c
+                    else ""
+                )
+                + "(The baselines ran after the pipeline, in the same run.)"
+            )
+            out.append("")
     for extra in res.get("long", []) if isinstance(res.get("long"), list) else []:
         out += [f"Long run: {extra}", ""]
     return out

@@ -30,7 +30,8 @@ class Options:
     quick: bool = False  # tiny counts: smoke tests
     long: bool = False  # pipeline: also the 60-minute video
     what_if: bool = True  # queue: also a what-if max_jobs run
-    profile: bool = False  # api: also write pyinstrument profiles to bench/profiles/
+    pipeline_baselines: bool = True
+    profile: bool = True  # api: py-spy the api under load (and pyinstrument in-process)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -55,7 +56,11 @@ async def _queue(env: BenchEnv, o: Options) -> dict[str, Any]:
 async def _events(env: BenchEnv, o: Options) -> dict[str, Any]:
     from bench.events_bench import EventsConfig, run
 
-    cfg = EventsConfig(sockets=20, users=5, seconds=1.0) if o.quick else EventsConfig()
+    cfg = (
+        EventsConfig(sockets=20, users=5, rates=(10.0,), seconds=1.0, pause=0.5)
+        if o.quick
+        else EventsConfig(profile=o.profile)
+    )
     return await run(env, cfg)
 
 
@@ -63,6 +68,7 @@ async def _pipeline(env: BenchEnv, o: Options) -> dict[str, Any]:
     from bench.pipeline_bench import PipelineConfig, run
 
     cfg = PipelineConfig(minutes=1.0) if o.quick else PipelineConfig(long=o.long)
+    cfg.baselines = o.pipeline_baselines
     return await run(env, cfg)
 
 

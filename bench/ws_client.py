@@ -20,23 +20,25 @@ from bench.stats import summary_ms
 PROTOCOL = "graphql-transport-ws"
 
 
-def sent_at(event: dict[str, Any]) -> float | None:
+def stamp(event: dict[str, Any]) -> tuple[int, float] | None:
     """The publisher puts `bench|<seq>|<epoch>` in message; other events (the state
     replayed on subscribe) are not the benchmark's and are only counted."""
     msg = event.get("message") or ""
     if msg.startswith("bench|"):
-        return float(msg.split("|")[2])
+        _, seq, at = msg.split("|")
+        return int(seq), float(at)
     return None
 
 
 class Client:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[int, float]] = []
         self.errors: list[str] = []
         self.other_events = 0
         self.sockets: list[ClientConnection] = []
         self.readers: list[asyncio.Task[None]] = []
+        self.first_message: list[asyncio.Event] = []
 
     async def open_one(self, token: str) -> ClientConnection | None:
         auth = f"Bearer {token}"
@@ -63,21 +65,23 @@ class Client:
             self.errors.append(repr(exc)[:300])
             return None
 
-    async def read(self, ws: ClientConnection) -> None:
+    async def read(self, ws: ClientConnection, first: asyncio.Event) -> None:
         try:
             async for raw in ws:
                 now = time.time()
                 msg = json.loads(raw)
                 kind = msg.get("type")
+                if kind in ("next", "error", "complete"):
+                    first.set()
                 if kind == "next":
                     payload = msg.get("payload", {})
                     if payload.get("errors"):
                         self.errors.append(str(payload["errors"])[:300])
                         continue
                     event = (payload.get("data") or {}).get("pipelineEvents") or {}
-                    t = sent_at(event)
-                    if t is not None:
-                        self.latencies.append(now - t)
+                    st = stamp(event)
+                    if st is not None:
+                        self.latencies.append((st[0], now - st[1]))
                     else:
                         self.other_events += 1
                 elif kind == "ping":
@@ -95,8 +99,10 @@ class Client:
             async with sem:
                 ws = await self.open_one(tokens[i % len(tokens)])
             if ws is not None:
+                first = asyncio.Event()
                 self.sockets.append(ws)
-                self.readers.append(asyncio.create_task(self.read(ws)))
+                self.first_message.append(first)
+                self.readers.append(asyncio.create_task(self.read(ws, first)))
 
         t0 = time.monotonic()
         await asyncio.gather(*(one(i) for i in range(self.spec["sockets"])))
@@ -111,24 +117,39 @@ class Client:
 async def main_async() -> None:
     spec = json.loads(sys.stdin.readline())
     client = Client(spec)
+    t_start = time.monotonic()
     connect_seconds = await client.open_all()
-    await asyncio.sleep(spec.get("settle", 0.5))  # let early subscribe errors arrive
+    # The server sends each new subscription the current state first: once every socket has
+    # had a message, every subscription is live on the server (else wait at most `settle`).
+    waits = [asyncio.create_task(e.wait()) for e in client.first_message]
+    if waits:
+        await asyncio.wait(waits, timeout=spec.get("settle", 60.0))
+    for w in waits:
+        w.cancel()
+    live = sum(e.is_set() for e in client.first_message)
+    ready_seconds = time.monotonic() - t_start
     print(f"READY {len(client.sockets)} {len(client.errors)}", flush=True)
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.readline)  # "STOP"
-    await asyncio.sleep(spec.get("grace", 2.0))
-    received = len(client.latencies)
+    await asyncio.sleep(spec.get("grace", 10.0))
+    got = list(client.latencies)
     await client.close_all()
+    steps = {}
+    for label, lo, hi in spec.get("steps", [["all", -(1 << 62), 1 << 62]]):
+        lat = [dt for seq, dt in got if lo <= seq < hi]
+        steps[label] = {"received": len(lat), "latency_ms": summary_ms(lat)}
     print(
         json.dumps(
             {
                 "subscribed": len(client.sockets),
-                "received": received,
+                "received": len(got),
+                "steps": steps,
                 "other_events": client.other_events,
                 "errors": len(client.errors),
                 "first_errors": client.errors[:3],
                 "connect_seconds": round(connect_seconds, 2),
-                "latency_ms": summary_ms(client.latencies),
+                "confirmed_live": live,
+                "ready_seconds": round(ready_seconds, 2),
             }
         ),
         flush=True,

@@ -96,6 +96,7 @@ def test_every_manifest_is_found() -> None:
             "ConfigMap",
             "Secret",
             "Secret",
+            "Secret",
             "Deployment",
             "Deployment",
             "Service",
@@ -234,7 +235,9 @@ def test_secrets_hold_only_placeholders() -> None:
         if doc["kind"] == "Secret":
             assert "data" not in doc, "use stringData placeholders, never encoded values"
             for key, value in doc["stringData"].items():
-                assert "CHANGE_ME" in value or key == "address", key
+                # an empty key ring refuses to sign: the operator must fill it
+                empty_ring = key == "jwt_keys.json" and json.loads(value) == {"keys": []}
+                assert "CHANGE_ME" in value or key == "address" or empty_ring, key
 
 
 # ----------------------------------------------------------------------------- api
@@ -334,3 +337,16 @@ def test_migrate_job() -> None:
 def test_all_processes_run_one_image() -> None:
     images = {c["image"] for w in pod_workloads() for c in containers(w)}
     assert len(images) == 1
+
+
+def test_api_replicas_share_one_jwt_key_ring() -> None:
+    api = next(d for _, d in DOCS if d["kind"] == "Deployment" and "api" in d["metadata"]["name"])
+    spec = api["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    path = env["CLIPFORGE_JWT_KEYS_FILE"]
+    mounts = {m["name"]: m for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    (name,) = [n for n, m in mounts.items() if path.startswith(m["mountPath"] + "/")]
+    assert mounts[name].get("readOnly") is True
+    assert volumes[name]["secret"]["secretName"] == "clipforge-jwt-keys"
