@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -30,6 +31,9 @@ class StageReporter:
         self.export_id = str(export_id) if export_id else None
         self.clip_id = str(clip_id) if clip_id else None
         self.last = 0.0
+        # Progress arrives from callbacks scheduled by worker threads; one lock keeps the
+        # events in order (and drops progress that arrives after COMPLETED).
+        self._lock = asyncio.Lock()
 
     async def _send(self, status: str, progress: float, message: str | None = None) -> None:
         await publish(
@@ -46,24 +50,30 @@ class StageReporter:
         )
 
     async def started(self, message: str | None = None) -> None:
-        self.last = 0.0
-        await self._send("STARTED", 0.0, message)
+        async with self._lock:
+            self.last = 0.0
+            await self._send("STARTED", 0.0, message)
 
     async def progress(self, fraction: float, message: str | None = None) -> None:
         fraction = max(0.0, min(1.0, fraction))
-        if fraction < 1.0 and fraction - self.last < MIN_STEP and message is None:
-            return
-        if fraction <= self.last and message is None:
-            return
-        self.last = max(self.last, fraction)
-        await self._send("PROGRESS", self.last, message)
+        async with self._lock:
+            if self.last >= 1.0:
+                return
+            if fraction < 1.0 and fraction - self.last < MIN_STEP and message is None:
+                return
+            if fraction <= self.last and message is None:
+                return
+            self.last = max(self.last, fraction)
+            await self._send("PROGRESS", self.last, message)
 
     async def completed(self, message: str | None = None) -> None:
-        self.last = 1.0
-        await self._send("COMPLETED", 1.0, message)
+        async with self._lock:
+            self.last = 1.0
+            await self._send("COMPLETED", 1.0, message)
 
     async def failed(self, message: str) -> None:
-        await self._send("FAILED", self.last, message)
+        async with self._lock:
+            await self._send("FAILED", self.last, message)
 
     def within(self, lo: float, hi: float) -> ProgressCallback:
         """A callback mapping a sub-step's 0..1 onto [lo, hi] of this stage."""
