@@ -107,8 +107,23 @@ def extensions() -> list[type[SchemaExtension]]:
     ]
 
 
+class ClipforgeSchema(strawberry.Schema):
+    """Client mistakes (bad queries, NOT_FOUND, UNAUTHENTICATED...) are not server errors:
+    they are logged at INFO; unexpected exceptions are logged once by MaskInternalErrors."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: Any | None = None
+    ) -> None:
+        for error in errors:
+            if error.original_error is None or isinstance(
+                error.original_error, (GraphQLError, DomainError)
+            ):
+                code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION")
+                log.info("client error %s: %s", code, error.message)
+
+
 def build_schema() -> strawberry.Schema:
-    return strawberry.Schema(
+    return ClipforgeSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
