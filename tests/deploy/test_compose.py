@@ -81,8 +81,12 @@ def test_app_services_share_one_build_and_env() -> None:
     assert all(b == builds[0] for b in builds) and builds[0]["context"] == "."
     assert (REPO / builds[0]["dockerfile"]).is_file()
     assert len(images) == 1
-    assert all(e == envs[0] for e in envs)
-    assert envs[0] is COMPOSE["x-clipforge-env"] or envs[0] == COMPOSE["x-clipforge-env"]
+    # every app service gets the shared env; the worker adds only its metrics port
+    shared = COMPOSE["x-clipforge-env"]
+    for name, env in zip(APP, envs, strict=True):
+        extra = {k: v for k, v in env.items() if k not in shared}
+        assert {k: env[k] for k in shared} == shared, name
+        assert extra == ({"CLIPFORGE_WORKER_METRICS_PORT": "9100"} if name == "worker" else {})
     assert SERVICES["api"]["command"] == ["clipforge", "serve", "--host", "0.0.0.0"]
     assert SERVICES["worker"]["command"] == ["clipforge", "worker"]
     assert SERVICES["migrate"]["command"] == ["clipforge", "migrate"]

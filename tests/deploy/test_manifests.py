@@ -350,3 +350,15 @@ def test_api_replicas_share_one_jwt_key_ring() -> None:
     (name,) = [n for n, m in mounts.items() if path.startswith(m["mountPath"] + "/")]
     assert mounts[name].get("readOnly") is True
     assert volumes[name]["secret"]["secretName"] == "clipforge-jwt-keys"
+
+
+def test_worker_serves_its_metrics_where_prometheus_looks() -> None:
+    worker = next(
+        d for _, d in DOCS if d["kind"] == "Deployment" and "worker" in d["metadata"]["name"]
+    )
+    template = worker["spec"]["template"]
+    (container,) = template["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    port = template["metadata"]["annotations"]["prometheus.io/port"]
+    assert env["CLIPFORGE_WORKER_METRICS_PORT"] == port
+    assert {p["containerPort"] for p in container["ports"]} == {int(port)}

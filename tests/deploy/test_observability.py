@@ -141,9 +141,10 @@ def test_dashboard_shape() -> None:
 
 def test_prometheus_configs() -> None:
     compose = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())
-    (job,) = compose["scrape_configs"]
-    assert job["static_configs"] == [{"targets": ["api:8000"]}]
-    assert job["metrics_path"] == "/metrics"
+    jobs = {j["job_name"]: j for j in compose["scrape_configs"]}
+    assert jobs["clipforge-api"]["static_configs"] == [{"targets": ["api:8000"]}]
+    assert jobs["clipforge-worker"]["static_configs"] == [{"targets": ["worker:9100"]}]
+    assert {j["metrics_path"] for j in jobs.values()} == {"/metrics"}
     k8s = yaml.safe_load((PROMETHEUS_DIR / "prometheus-k8s.yml").read_text())
     api = next(j for j in k8s["scrape_configs"] if j["job_name"] == "clipforge-api")
     assert api["kubernetes_sd_configs"][0]["namespaces"]["names"] == ["clipforge"]
