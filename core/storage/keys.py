@@ -6,9 +6,12 @@ everywhere (and S3 gets the same keys, which keeps behaviour identical across ba
 
 from __future__ import annotations
 
+import re
+
 from core.storage.base import InvalidKey
 
 MAX_KEY_BYTES = 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def check_key(key: str) -> str:
@@ -17,7 +20,7 @@ def check_key(key: str) -> str:
         raise InvalidKey("empty key")
     if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
         raise InvalidKey("key too long")
-    if any(ord(ch) < 0x20 or ch == "\x7f" for ch in key):
+    if _CONTROL.search(key):
         raise InvalidKey("control character in key")
     if "\\" in key:
         raise InvalidKey("backslash in key")

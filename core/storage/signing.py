@@ -6,6 +6,7 @@ multipart part, the upload id and part number, so none of them can be changed by
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import time
@@ -14,6 +15,7 @@ from urllib.parse import quote, urlencode
 _CONTEXT = b"clipforge/storage-url/v1"
 
 
+@functools.lru_cache(maxsize=8)
 def _signing_key(secret_key: str) -> bytes:
     # Derived, so the raw secret is never used directly for URL signatures.
     return hmac.new(secret_key.encode(), _CONTEXT, hashlib.sha256).digest()
