@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
 
 from core.errors import DomainError
@@ -104,7 +104,6 @@ def extensions() -> list[type[SchemaExtension]]:
         MetricsExtension,
         WebSocketRateLimit,
         *limit_extensions(),
-        ParserCache,  # clients send the same few documents: parse each once (LRU 128)
     ]
 
 
