@@ -62,8 +62,10 @@ async def redis(settings: Settings) -> AsyncIterator[Any]:
 
 @pytest.fixture(scope="session")
 async def app(db: None, settings: Settings) -> Any:
+    from core.storage.factory import get_store
     from graphql_api.app import create_app
 
+    await get_store().ensure_bucket()  # what the lifespan does when it owns the connections
     return create_app(settings, manage_connections=False)
 
 

@@ -88,3 +88,21 @@ async def test_node_never_reaches_another_users_object(gql: Any, make_user: Any)
 async def test_healthz(client: httpx.AsyncClient) -> None:
     resp = await client.get("/healthz")
     assert resp.json() == {"status": "ok"}
+
+
+async def test_readyz_names_what_is_down(client: httpx.AsyncClient, monkeypatch: Any) -> None:
+    from core.embedded import free_port
+
+    resp = await client.get("/readyz")
+    assert resp.status_code == 200
+    assert resp.json()["checks"] == {"postgres": "ok", "redis": "ok", "storage": "ok"}
+
+    from core.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "redis_url", f"redis://127.0.0.1:{free_port()}/0")
+    resp = await client.get("/readyz")
+    assert resp.status_code == 503
+    body = resp.json()
+    assert body["status"] == "not ready"
+    assert body["checks"]["redis"].startswith("down")
+    assert body["checks"]["postgres"] == "ok" and body["checks"]["storage"] == "ok"

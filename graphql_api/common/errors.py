@@ -20,7 +20,3 @@ def user_error(code: str, message: str, field: str | None = None) -> UserError:
 
 def from_domain(exc: DomainError) -> UserError:
     return UserError(code=exc.code, field=exc.field, message=exc.message)
-
-
-def not_implemented(what: str) -> list[UserError]:
-    return [user_error("NOT_IMPLEMENTED", f"{what} is not available yet.")]
