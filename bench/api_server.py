@@ -9,6 +9,7 @@ Usage: python -m bench.api_server HOST PORT
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -25,8 +26,42 @@ def patch_tortoise_init() -> None:
     Tortoise.init = init  # type: ignore[method-assign,assignment]
 
 
+def record_gc_pauses(path: str) -> None:
+    """Experiments only (BENCH_GC_LOG): every collection's generation and duration, written
+    as JSON when the process exits."""
+    import atexit
+    import gc
+    import json
+    import time
+
+    pauses: list[tuple[int, float, float]] = []
+    started: dict[str, float] = {}
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started["t"] = time.perf_counter()
+        else:
+            t = started.pop("t", None)
+            if t is not None:
+                pauses.append((info["generation"], time.time(), time.perf_counter() - t))
+
+    gc.callbacks.append(callback)
+
+    def dump() -> None:
+        with open(path, "w") as out:
+            json.dump(pauses, out)
+
+    atexit.register(dump)
+
+
 def main() -> None:
     host, port = sys.argv[1], sys.argv[2]
+    if os.environ.get("BENCH_GC_LOG"):
+        record_gc_pauses(os.environ["BENCH_GC_LOG"])
+    if os.environ.get("BENCH_GC_THRESHOLD"):  # experiments only, e.g. "50000,50,1000"
+        import gc
+
+        gc.set_threshold(*(int(x) for x in os.environ["BENCH_GC_THRESHOLD"].split(",")))
     patch_tortoise_init()
     from cli.main import app
 

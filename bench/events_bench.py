@@ -18,8 +18,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import psutil
-
 from bench import procs
 from bench.env import BenchEnv
 from bench.operations import operation
@@ -34,7 +32,9 @@ class EventsConfig:
     rates: tuple[float, ...] = (10.0, 50.0)
     seconds: float = 10.0
     pause: float = 5.0
-    profile: bool = False  # py-spy the api during the last step
+    profile: bool = False  # py-spy the api during an extra step at the last rate
+    # what-if: the last step again on an api with fewer full GC collections
+    gc_threshold: str = "50000,50,1000"
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -113,11 +113,6 @@ async def steady(users: list[Any], rate: float, seconds: float, first_seq: int) 
     return total
 
 
-def cpu_seconds(pid: int) -> float:
-    t = psutil.Process(pid).cpu_times()
-    return float(t.user + t.system)
-
-
 async def probe(api: procs.Server, users: list[Any]) -> str | None:
     """None when one socket receives published events; else why not."""
     session, _ = await Session.open(api, [users[0][1]], 1, [["probe", 0, 1 << 62]], settle=3.0)
@@ -140,6 +135,44 @@ async def profile(api: procs.Server, env: BenchEnv, seconds: float) -> dict[str,
     if not await pyspy.record(api.pid, max(1.0, seconds / 2), raw):
         return {"skipped": "py-spy could not attach"}
     return pyspy.summarize(raw)
+
+
+async def what_if_gc(
+    env: BenchEnv, cfg: EventsConfig, users: list[Any], plan: list[list[Any]], offset: int
+) -> dict[str, Any]:
+    """The same steps again, on the same api code with gc.set_threshold(...) applied at
+    start (bench/api_server.py): shows how much of the tail is cyclic-GC pauses."""
+    api = await procs.start_api(env, stand_in=True, BENCH_GC_THRESHOLD=cfg.gc_threshold)
+    shifted = [[label, lo + offset, hi + offset, rate] for label, lo, hi, rate in plan]
+    steps: dict[str, dict[str, Any]] = {}
+    try:
+        session, subscribed = await Session.open(
+            api, [t for _, t, _ in users], cfg.sockets, [p[:3] for p in shifted]
+        )
+        await asyncio.sleep(2.0)
+        for label, first, _, rate in shifted:
+            cpu0, t0 = procs.cpu_seconds(api.pid), time.monotonic()
+            published = await steady(users, rate, cfg.seconds, first)
+            busy = (procs.cpu_seconds(api.pid) - cpu0) / (time.monotonic() - t0)
+            steps[label] = {
+                "rate": rate,
+                "expected": int(published * cfg.sockets / cfg.users),
+                "api_cpu_pct": round(busy * 100, 1),
+            }
+            await asyncio.sleep(cfg.pause)
+        res = await session.finish()
+    finally:
+        procs.stop(api)
+    for label, st in steps.items():
+        got = res["steps"][label]
+        st.update(delivered=got["received"], latency_ms=got["latency_ms"])
+        lat = st["latency_ms"]
+        print(
+            f"  what-if gc.set_threshold({cfg.gc_threshold}), {label}: {st['delivered']}/"
+            f"{st['expected']} delivered, p50 {lat['p50']} ms, p99 {lat['p99']} ms,"
+            f" api CPU {st['api_cpu_pct']} %"
+        )
+    return {"gc_threshold": cfg.gc_threshold, "subscribed": subscribed, "steps": steps}
 
 
 async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
@@ -165,17 +198,12 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         await asyncio.sleep(2.0)
         rss_idle = api.rss()
         for label, first, _, rate in plan:
-            cpu0, t0 = cpu_seconds(api.pid), time.monotonic()
-            ccpu0 = cpu_seconds(session.proc.pid)
-            spy = None
-            if cfg.profile and label == plan[-1][0]:
-                spy = asyncio.create_task(profile(api, env, cfg.seconds))
+            cpu0, t0 = procs.cpu_seconds(api.pid), time.monotonic()
+            ccpu0 = procs.cpu_seconds(session.proc.pid)
             published = await steady(users, rate, cfg.seconds, first)
-            if spy is not None:
-                steps_profile = await spy
             took = time.monotonic() - t0
-            busy = (cpu_seconds(api.pid) - cpu0) / took
-            client_busy = (cpu_seconds(session.proc.pid) - ccpu0) / took
+            busy = (procs.cpu_seconds(api.pid) - cpu0) / took
+            client_busy = (procs.cpu_seconds(session.proc.pid) - ccpu0) / took
             steps[label] = {
                 "rate": rate,
                 "published": published,
@@ -184,6 +212,13 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
                 "client_cpu_pct": round(client_busy * 100, 1),
             }
             await asyncio.sleep(cfg.pause)
+        if cfg.profile:
+            # An extra, unmeasured step at the last rate with py-spy attached (py-spy's own
+            # CPU use would otherwise disturb a measured step on two cores).
+            label, _, _, rate = plan[-1]
+            spy = asyncio.create_task(profile(api, env, cfg.seconds))
+            await steady(users, rate, cfg.seconds, seq + 10_000)
+            steps_profile = await spy
         res = await session.finish()
     finally:
         procs.stop(api)
@@ -233,4 +268,6 @@ async def run(env: BenchEnv, cfg: EventsConfig | None = None) -> dict[str, Any]:
         "rss_per_socket_kb": round((rss_idle - rss_before) / max(1, subscribed) / 1024, 1),
     }
     print(f"  api memory per idle socket: {out['rss_per_socket_kb']} KB")
+    if cfg.gc_threshold:
+        out["what_if_gc"] = await what_if_gc(env, cfg, users, plan, seq + 20_000)
     return out

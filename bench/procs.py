@@ -49,6 +49,12 @@ class Server:
             return ""
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    t = psutil.Process(pid).cpu_times()
+    return float(t.user + t.system)
+
+
 def spawn(name: str, argv: list[str], env: BenchEnv, **extra_env: str) -> Server:
     log = env.var_dir / f"{name}.log"
     out = log.open("wb")
@@ -109,7 +115,7 @@ async def ready(server: Server) -> str | None:
     return None if resp.status_code == 200 else resp.text[:300]
 
 
-async def start_api(env: BenchEnv) -> Server:
+async def start_api(env: BenchEnv, *, stand_in: bool = False, **extra_env: str) -> Server:
     """The real api: `python -m cli.main serve` (uvicorn, one process) on a free port.
 
     If it starts but cannot reach Postgres (see bench/api_server.py), the same command is
@@ -118,20 +124,29 @@ async def start_api(env: BenchEnv) -> Server:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base)
-    server.base_url = base
-    await wait_http(server, "/healthz")
-    problem = await ready(server)
-    if problem is None:
-        return server
-    stop(server)
+    forced = stand_in or os.environ.get("BENCH_API_LAUNCHER") == "stand-in"
+    if not forced:
+        server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base, **extra_env)
+        server.base_url = base
+        await wait_http(server, "/healthz")
+        problem = await ready(server)
+        if problem is None:
+            return server
+        stop(server)
     argv = [sys.executable, "-m", "bench.api_server", "127.0.0.1", str(port)]
-    server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base)
+    server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base, **extra_env)
     server.base_url = base
-    server.note = (
-        "bench/api_server.py, because `clipforge serve` answered /readyz with "
-        f"{short(problem)} (see the limits section)"
-    )
+    if forced:
+        server.note = (
+            "bench/api_server.py (an experiment: "
+            + (", ".join(f"{k}={v}" for k, v in extra_env.items()) or "as is")
+            + ")"
+        )
+    else:
+        server.note = (
+            "bench/api_server.py, because `clipforge serve` answered /readyz with "
+            f"{short(problem)} (see the limits section)"
+        )
     await wait_http(server, "/healthz")
     if (again := await ready(server)) is not None:
         stop(server)

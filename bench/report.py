@@ -226,11 +226,38 @@ def events_section(res: dict[str, Any] | None) -> list[str]:
         ],
         rows,
     )
+    wi = res.get("what_if_gc")
+    if wi and "steps" in wi:
+        out += [
+            "",
+            "What-if, same run: the same steps on the same api code started with "
+            f"`gc.set_threshold({wi['gc_threshold']})` (bench/api_server.py), so that full "
+            "garbage collections become rare:",
+            "",
+        ]
+        rows = []
+        for label, st in wi["steps"].items():
+            lat = st["latency_ms"]
+            rows.append(
+                [
+                    label,
+                    f"{st['delivered']:,} / {st['expected']:,}",
+                    f"{f(lat['p50'])} / {f(lat['p95'])} / {f(lat['p99'])}",
+                    f(st["api_cpu_pct"]),
+                ]
+            )
+        out += table(
+            ["events published", "delivered / expected", "p50 / p95 / p99 ms", "api CPU %"], rows
+        )
     prof = res.get("profile") or {}
     if "by_package_pct" in prof:
         pk = ", ".join(f"{k} {v}%" for k, v in top(prof["by_package_pct"], 8))
         fn = ", ".join(f"`{k}` {v}%" for k, v in top(prof["top_functions_pct"], 5))
-        out += ["", f"py-spy on the api during the last step (self time): {pk}. Top: {fn}."]
+        out += [
+            "",
+            f"py-spy on the api during an extra step at the last rate (not measured; self "
+            f"time by package): {pk}. Top functions: {fn}.",
+        ]
     return out + [""]
 
 

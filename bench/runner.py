@@ -57,7 +57,7 @@ async def _events(env: BenchEnv, o: Options) -> dict[str, Any]:
     from bench.events_bench import EventsConfig, run
 
     cfg = (
-        EventsConfig(sockets=20, users=5, rates=(10.0,), seconds=1.0, pause=0.5)
+        EventsConfig(sockets=20, users=5, rates=(10.0,), seconds=1.0, pause=0.5, gc_threshold="")
         if o.quick
         else EventsConfig(profile=o.profile)
     )

@@ -90,7 +90,7 @@ def pipeline_checks(pl: dict[str, Any] | None) -> list[Check]:
     rtf = _num(pl["real_time_factor"])
     over = _num(pl["overhead_pct"])
     return [
-        Check("pipeline: 10-min talk to READY >= 5x real time", f"{rtf:.1f}x", rtf >= 5),
+        Check("pipeline: 10-min talk to READY >= 5x real time", f"{rtf:.2f}x", rtf >= 5),
         Check("pipeline: orchestration overhead < 10 %", f"{over:.1f} %", over < 10),
     ]
 
