@@ -35,20 +35,29 @@ def _store(request: Request) -> LocalStore | None:
     return store if isinstance(store, LocalStore) else None
 
 
+def _target(request: Request) -> tuple[LocalStore, str] | Response:
+    """The local store and the checked key of the request, or the response refusing it."""
+    store = _store(request)
+    if store is None:
+        return _text(404, "not found")
+    key = request.path_params["key"]
+    try:
+        check_key(key)
+    except InvalidKey:
+        return _text(400, "invalid key")
+    return store, key
+
+
 def _denied(expires: str) -> Response:
     return _text(403, "signed URL expired" if is_expired(expires) else "invalid signature")
 
 
 async def get_object(request: Request) -> Response:
-    store = _store(request)
-    if store is None:
-        return _text(404, "not found")
-    key = request.path_params["key"]
+    target = _target(request)
+    if isinstance(target, Response):
+        return target
+    store, key = target
     q = request.query_params
-    try:
-        check_key(key)
-    except InvalidKey:
-        return _text(400, "invalid key")
     if q.get("method") != "GET" or not store.verify(
         "GET", key, q.get("expires", ""), q.get("sig", "")
     ):
@@ -63,15 +72,11 @@ async def get_object(request: Request) -> Response:
 
 
 async def put_object(request: Request) -> Response:
-    store = _store(request)
-    if store is None:
-        return _text(404, "not found")
-    key = request.path_params["key"]
+    target = _target(request)
+    if isinstance(target, Response):
+        return target
+    store, key = target
     q = request.query_params
-    try:
-        check_key(key)
-    except InvalidKey:
-        return _text(400, "invalid key")
     upload_id = q.get("upload_id", "")
     part = q.get("part", "")
     content_type = request.headers.get("content-type", "")
