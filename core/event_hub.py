@@ -219,6 +219,26 @@ class EventHub:
         if self._detach(sub):
             await self._sync_channel(sub.user_id)
 
+    def release_with(self, sub: Subscriber, task: asyncio.Task[Any] | None) -> None:
+        """Release `sub` when `task` ends, however it ends.
+
+        A subscription's generator is not always closed when its operation is cancelled (the
+        task may be suspended outside it, in the protocol's send): without this, the
+        subscriber would stay registered until the generator happened to be collected.
+        """
+        if task is None:
+            return
+
+        def done(_: asyncio.Task[Any]) -> None:
+            sub.closed = sub.closed or SubscriberClosed(1000, "unsubscribed")
+            sub.queue.clear()
+            if self._detach(sub):
+                side = asyncio.get_running_loop().create_task(self._sync_channel(sub.user_id))
+                self._side_tasks.add(side)
+                side.add_done_callback(self._side_tasks.discard)
+
+        task.add_done_callback(done)
+
     def _detach(self, sub: Subscriber) -> bool:
         """Forget the subscriber; True when it was its user's last (UNSUBSCRIBE is due)."""
         users = self.subscribers.get(sub.user_id)

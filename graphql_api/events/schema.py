@@ -155,6 +155,7 @@ async def _stream(
 
     # Join the live stream before reading the state, so nothing falls in between.
     sub = await hub.subscribe(str(viewer.user_id), on_close)
+    hub.release_with(sub, asyncio.current_task())
     try:
         state = await cases.current_state(uploads)
         covered = max((e.get("seq") or 0 for e in state), default=0)
