@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 import graphql_api.enums  # noqa: F401  (registers the enums)
-from graphql_api.common.relay import Connection, Edge, Node, PageInfo, to_global_id
+from graphql_api.common.relay import Connection, Node, make_connection, to_global_id
 from graphql_api.common.urls import presigned_get
 from graphql_api.context import Info
 from orm.models import Upload
 from orm.models.enums import UploadStatus
-from resolvers.pagination import decode_cursor, encode_cursor, page_size
+from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
 
 if TYPE_CHECKING:
     from graphql_api.clips.types import ClipType
@@ -162,17 +162,5 @@ class UploadType(Node):
         limit = page_size(first)
         after_rank = int(decode_cursor(after, 1)[0]) if after else 0
         rows = await info.context.loaders.clips_page.load((self._pk, after_rank, limit + 1))
-        page, has_next = rows[:limit], len(rows) > limit
-        cursors = [encode_cursor(c.rank) for c in page]
-        return Connection(
-            edges=[
-                Edge(cursor=cur, node=ClipType.from_model(c))
-                for c, cur in zip(page, cursors, strict=True)
-            ],
-            page_info=PageInfo(
-                has_next_page=has_next,
-                has_previous_page=False,
-                start_cursor=cursors[0] if cursors else None,
-                end_cursor=cursors[-1] if cursors else None,
-            ),
-        )
+        page = Page(rows, [encode_cursor(c.rank) for c in rows], limit)
+        return make_connection(page, ClipType.from_model)
