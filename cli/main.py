@@ -16,7 +16,7 @@ import typer
 from cli.auth_commands import keys_app, users_app
 from cli.deadletters import app as deadletters_app
 from cli.process import process as process_video
-from core.config import get_settings
+from core.config import SettingsError, get_settings
 
 app = typer.Typer(
     help="Clipforge: long videos in, short captioned clips out.", no_args_is_help=True
@@ -178,7 +178,12 @@ app.command("process")(process_video)
 
 
 def main() -> None:
-    app()
+    """Settings that cannot be used end the command with their message, not a traceback."""
+    try:
+        app()
+    except SettingsError as exc:
+        typer.echo(f"clipforge: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":
