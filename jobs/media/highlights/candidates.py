@@ -49,19 +49,29 @@ def build_candidates(
     lines = Lines.rate(sents)
     ends = _valid_ends(sents, min_seconds, max_seconds)
     pairs = _thin(ends, max_candidates, lambda i: _opening(sents, i))
-    return [_window(sents, i, j) for i, j in _open_well(lines, pairs, min_seconds, max_seconds)]
+    kept = _open_well(lines, pairs, min_seconds, max_seconds, max_candidates)
+    return [_window(sents, i, j) for i, j in kept]
 
 
 def _open_well(
-    lines: Lines, pairs: list[tuple[int, int]], lo: float, hi: float
+    lines: Lines, pairs: list[tuple[int, int]], lo: float, hi: float, cap: int
 ) -> list[tuple[int, int]]:
-    """Windows moved onto their best opening lines (see the module doc), duplicates merged."""
+    """Windows moved onto their best opening lines (see the module doc), duplicates merged.
+
+    Second openings offered beside a sound first line fill what room the cap leaves.
+    """
     for last_resort in (False, True):
         shortest = shortest_clip(lo, last_resort=last_resort)
-        refined = [
-            lines.refine(i, j, min_seconds=lo, max_seconds=hi, shortest=shortest) for i, j in pairs
-        ]
-        kept = list(dict.fromkeys(p for p in refined if p is not None))
+        firsts: list[tuple[int, int]] = []
+        extras: list[tuple[int, int]] = []
+        for i, j in pairs:
+            got = lines.refine(i, j, min_seconds=lo, max_seconds=hi, shortest=shortest)
+            firsts += got[:1]
+            extras += got[1:]
+        kept = list(dict.fromkeys(firsts))
+        seen = set(kept)
+        extras = [w for w in dict.fromkeys(extras) if w not in seen]
+        kept += [extras[k] for k in _spread(range(len(extras)), max(0, cap - len(kept)))]
         if kept:
             return kept
     return pairs  # every line is filler: nothing better to open on
@@ -84,6 +94,8 @@ def _valid_ends(sents: Sequence[Sentence], lo: float, hi: float) -> list[list[in
 
 def _spread(items: Sequence[int], k: int) -> list[int]:
     """k items evenly spaced over a sequence, always keeping the first and the last."""
+    if k <= 0:
+        return []
     if len(items) <= k:
         return list(items)
     if k == 1:

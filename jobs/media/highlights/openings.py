@@ -19,6 +19,7 @@ from jobs.media.types import Word
 
 OPENING_SECONDS = 8.0  # how far into a window a stronger first line is looked for
 CLEARLY_STRONGER = 0.3  # e.g. a question where the window opens on a plain statement
+SOUND_LINE = 0.5  # a hookless line with full footing, no fillers and real content scores this
 SHORTEST_FLOOR = 5.0  # the shortest clip the options allow
 SHORTFALL = 0.5  # a refined clip keeps at least this share of the minimum length
 
@@ -81,17 +82,18 @@ class Lines:
             tuple(is_filler_line(s.words) for s in sents),
         )
 
-    def best_opening(self, i: int, j: int) -> int | None:
-        """The sentence window i..j should open on, or None if every line in it is filler.
+    def openings(self, i: int, j: int) -> list[int]:
+        """The sentences window i..j may open on: none if every line in it is filler.
 
-        Filler lines are skipped first; then a clearly stronger line within the first
-        OPENING_SECONDS of what is left takes over.
+        Filler lines are skipped first. A clearly stronger line within the first
+        OPENING_SECONDS of what is left replaces a weak opening line, and is offered beside
+        a sound one (the scorer, and a prompt's relevance, then choose between them).
         """
         k = i
         while k <= j and self.filler[k]:
             k += 1
         if k > j:
-            return None
+            return []
         t0 = self.sentences[k].start
         early = [
             m
@@ -99,28 +101,27 @@ class Lines:
             if self.sentences[m].start - t0 <= OPENING_SECONDS and not self.filler[m]
         ]
         best = max(early, key=lambda m: (self.strength[m], -m))
-        return best if self.strength[best] >= self.strength[k] + CLEARLY_STRONGER else k
+        if self.strength[best] < self.strength[k] + CLEARLY_STRONGER:
+            return [k]
+        return [best] if self.strength[k] < SOUND_LINE else [k, best]
 
     def refine(
         self, i: int, j: int, *, min_seconds: float, max_seconds: float, shortest: float
-    ) -> tuple[int, int] | None:
-        """Window i..j opening on its strongest line, its end extended to keep the length.
+    ) -> list[tuple[int, int]]:
+        """Window i..j re-opened as openings() says, each end extended to keep the length.
 
-        None when that opening leaves less than `shortest` seconds of speech.
+        An opening that leaves less than `shortest` seconds of speech is dropped.
         """
-        k = self.best_opening(i, j)
-        if k is None:
-            return None
-        if k == i:
-            return i, j
+        out: list[tuple[int, int]] = []
         sents = self.sentences
-        end = j
-        while (
-            sents[end].end - sents[k].start < min_seconds
-            and end + 1 < len(sents)
-            and sents[end + 1].end - sents[k].start <= max_seconds
-        ):
-            end += 1
-        if sents[end].end - sents[k].start < shortest:
-            return None
-        return k, end
+        for k in self.openings(i, j):
+            end = j
+            while (
+                sents[end].end - sents[k].start < min_seconds
+                and end + 1 < len(sents)
+                and sents[end + 1].end - sents[k].start <= max_seconds
+            ):
+                end += 1
+            if k == i or sents[end].end - sents[k].start >= shortest:
+                out.append((k, end))
+        return out
