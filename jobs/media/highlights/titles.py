@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from jobs.media.highlights.openings import line_strength
 from jobs.media.highlights.sentences import split_sentences
@@ -32,10 +33,16 @@ def title_from_words(words: Sequence[Word], limit: int = TITLE_MAX_CHARS) -> str
             fallback = fallback or cleaned
             continue
         fits = len(" ".join(cleaned)) <= limit
-        rank = (line_strength(s.words) + (0.05 if fits else 0.0), -idx)
+        rank = (_strength(s.words) + (0.05 if fits else 0.0), -idx)
         if best is None or rank > best:
             best, chosen = rank, cleaned
     return title_from_text(" ".join(chosen or fallback), limit)
+
+
+@lru_cache(maxsize=4096)
+def _strength(words: tuple[Word, ...]) -> float:
+    """Overlapping candidates share sentences: rate each once."""
+    return line_strength(words)
 
 
 def title_from_text(text: str, limit: int = TITLE_MAX_CHARS) -> str:
