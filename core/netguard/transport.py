@@ -10,6 +10,7 @@ meaningless, and netrc would add credentials.
 
 from __future__ import annotations
 
+import functools
 import ssl
 import typing
 
@@ -20,6 +21,12 @@ from core.netguard.errors import UrlNotAllowed
 from core.netguard.guard import NetGuard
 
 SocketOption = typing.Any  # httpcore's socket option tuples
+
+
+@functools.cache
+def default_ssl_context() -> ssl.SSLContext:
+    """Certificate verification with certifi's roots, built once (loading them is slow)."""
+    return httpx.create_ssl_context(verify=True, trust_env=False)
 
 
 class GuardedBackend(httpcore.AsyncNetworkBackend):
@@ -72,14 +79,15 @@ class GuardedTransport(httpx.AsyncHTTPTransport):
         self,
         guard: NetGuard,
         *,
-        verify: ssl.SSLContext | bool = True,
+        ssl_context: ssl.SSLContext | None = None,
         limits: httpx.Limits | None = None,
     ) -> None:
+        """Certificates are always verified; ``ssl_context`` may only change the trusted roots."""
         limits = limits or httpx.Limits(max_connections=10, max_keepalive_connections=5)
-        super().__init__(verify=verify, trust_env=False, limits=limits)
-        context = verify if isinstance(verify, ssl.SSLContext) else None
+        context = ssl_context or default_ssl_context()
+        super().__init__(verify=context, trust_env=False, limits=limits)
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=context or httpx.create_ssl_context(verify=verify, trust_env=False),
+            ssl_context=context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -99,11 +107,11 @@ def guarded_client(
     *,
     timeout: httpx.Timeout | float = 30.0,
     headers: dict[str, str] | None = None,
-    verify: ssl.SSLContext | bool = True,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> httpx.AsyncClient:
     """An AsyncClient that never follows redirects by itself: callers check every hop."""
     return httpx.AsyncClient(
-        transport=GuardedTransport(guard, verify=verify),
+        transport=GuardedTransport(guard, ssl_context=ssl_context),
         follow_redirects=False,
         trust_env=False,
         timeout=timeout,

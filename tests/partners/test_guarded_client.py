@@ -117,7 +117,7 @@ async def test_tls_gets_the_host_name_while_the_socket_goes_to_the_checked_addre
     try:
         source.routes["/v.mp4"] = Route(b"secure video")
         guard = make_guard("127.0.0.1", table={"media.test": ["127.0.0.1"]})
-        async with guarded_client(guard, verify=client_tls) as client:
+        async with guarded_client(guard, ssl_context=client_tls) as client:
             response = await client.get(source.url("/v.mp4", host="media.test"))
         assert response.content == b"secure video"
         assert sni_seen == ["media.test"]  # the certificate was checked against the name

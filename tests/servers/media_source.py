@@ -109,6 +109,10 @@ def _handler() -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:  # noqa: N802
             self._serve(head=False)
 
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("content-length") or 0))
+            self._serve(head=False)
+
         def _serve(self, *, head: bool) -> None:
             self.owner.record(self)
             path = self.path.split("?", 1)[0]
