@@ -6,7 +6,7 @@ checked on the resolved address of every connection, which then goes to that ver
 """
 
 from core.netguard.addresses import IPAddress, refusal_reason
-from core.netguard.allowance import NO_EXCEPTIONS, HostAllowance
+from core.netguard.allowance import NO_EXCEPTIONS, HostAllowance, parse_allowance
 from core.netguard.errors import HostNotFound, UrlNotAllowed
 from core.netguard.guard import CheckedLink, NetGuard, Resolver, system_resolver
 from core.netguard.redirects import MAX_REDIRECTS, next_hop
@@ -27,6 +27,7 @@ __all__ = [
     "UrlNotAllowed",
     "guarded_client",
     "next_hop",
+    "parse_allowance",
     "parse_link",
     "refusal_reason",
     "system_resolver",

@@ -9,6 +9,7 @@ when listed by name, so opening one test server's address never opens the whole 
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -67,3 +68,9 @@ class HostAllowance:
 
 
 NO_EXCEPTIONS = HostAllowance()
+
+
+@functools.lru_cache(maxsize=16)
+def parse_allowance(text: str) -> HostAllowance:
+    """The allowance for a setting's text, parsed once per distinct value."""
+    return HostAllowance.parse(text)

@@ -19,6 +19,7 @@ from types import TracebackType
 from core.netguard import HostNotFound, NetGuard, UrlNotAllowed
 
 HEAD_LIMIT = 64 * 1024
+BODY_LIMIT = 1024 * 1024  # request bodies yt-dlp sends over plain http (API calls)
 _HOP_HEADERS = frozenset({"proxy-authorization", "proxy-connection", "connection", "keep-alive"})
 
 
@@ -102,6 +103,7 @@ class GuardedProxy:
         if not self._authorized(headers):
             await _answer(writer, 407, "Proxy Authentication Required")
             return
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         try:
             if method == "CONNECT":
                 link = self.guard.check_syntax(f"https://{target}/")
@@ -109,21 +111,45 @@ class GuardedProxy:
                 writer.write(b"HTTP/1.1 200 Connection established\r\n\r\n")
             else:
                 link = self.guard.check_syntax(target)
-                if link.scheme != "http":
+                length = headers.get("content-length", "0")
+                if link.scheme != "http" or "transfer-encoding" in headers:
                     await _answer(writer, 400, "Bad Request")
                     return
+                if not length.isdigit() or int(length) > BODY_LIMIT:
+                    await _answer(writer, 413, "Content Too Large")
+                    return
+                async with asyncio.timeout(self.idle_seconds):
+                    body = await reader.readexactly(int(length))
                 upstream = await self._open(link.host, link.port)
                 path = link.url.raw_path.decode("ascii") or "/"
                 request = [f"{method} {path} {version}", *kept, "Connection: close", "", ""]
-                upstream[1].write("\r\n".join(request).encode("latin-1"))
+                upstream[1].write("\r\n".join(request).encode("latin-1") + body)
+                await self._pass_response_head(upstream[0], writer)
+            relay, upstream = upstream, None
         except UrlNotAllowed as exc:
             self.refusals.append(exc)
             await _answer(writer, 403, "Forbidden", exc.message)
             return
-        except (HostNotFound, OSError, TimeoutError):
+        except (HostNotFound, OSError, TimeoutError, asyncio.IncompleteReadError):
             await _answer(writer, 502, "Bad Gateway")
             return
-        await self._relay(reader, writer, *upstream)
+        finally:
+            if upstream is not None:
+                upstream[1].close()
+        await self._relay(reader, writer, *relay)
+
+    async def _pass_response_head(
+        self, up_reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        """The answer's head, marked ``Connection: close``: the client must not send another
+        request on this connection, which ends with this answer."""
+        async with asyncio.timeout(self.idle_seconds):
+            head = await up_reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")[:-2]
+        kept = [lines[0]] + [
+            line for line in lines[1:] if line.split(":", 1)[0].strip().lower() not in _HOP_HEADERS
+        ]
+        writer.write("\r\n".join([*kept, "Connection: close", "", ""]).encode("latin-1"))
 
     async def _open(
         self, host: str, port: int

@@ -44,8 +44,12 @@ class TableResolver:
         return []
 
 
-def make_guard(allowed: str = "127.0.0.1", table: dict[str, list[str]] | None = None) -> NetGuard:
-    return NetGuard(HostAllowance.parse(allowed), resolver=TableResolver(table))
+def make_guard(
+    allowed: str = "127.0.0.1",
+    table: dict[str, list[str]] | None = None,
+    resolver: TableResolver | None = None,
+) -> NetGuard:
+    return NetGuard(HostAllowance.parse(allowed), resolver=resolver or TableResolver(table))
 
 
 @pytest.fixture

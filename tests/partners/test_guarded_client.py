@@ -82,8 +82,7 @@ async def test_a_name_rebinding_after_the_check_is_refused_at_connection(
 ) -> None:
     resolver = TableResolver()
     resolver.answers("rebind.test", ["127.0.0.1"], ["127.0.0.2"])
-    guard = make_guard("127.0.0.1")
-    guard = type(guard)(guard.allowance, resolver=resolver)
+    guard = make_guard("127.0.0.1", resolver=resolver)
     url = f"http://rebind.test:{sentinel_v4.port}/v.mp4"
     checked = await guard.check_url(url)  # what the api sees: an allowed address
     assert [str(ip) for ip in checked.addresses] == ["127.0.0.1"]
@@ -99,8 +98,7 @@ async def test_the_connection_goes_to_the_checked_address_with_the_host_header_k
     source.routes["/v.mp4"] = Route(b"video")
     resolver = TableResolver()
     resolver.answers("media.test", ["127.0.0.1"], ["127.0.0.2"])
-    guard = make_guard("media.test")
-    guard = type(guard)(guard.allowance, resolver=resolver)
+    guard = make_guard("media.test", resolver=resolver)
     async with guarded_client(guard) as client:
         response = await client.get(f"http://media.test:{source.port}/v.mp4")
         again = await client.get(f"http://media.test:{source.port}/v.mp4")  # pooled

@@ -109,3 +109,10 @@ async def test_the_allowed_address_and_a_name_resolving_inside_the_range_pass() 
     for refused in ("http://127.0.0.2:9/", "http://[::1]:9/", "http://[::ffff:127.0.0.2]:9/"):
         with pytest.raises(UrlNotAllowed, match="loopback"):
             await guard.check_url(refused)
+
+
+def test_the_setting_text_is_parsed_once_per_value() -> None:
+    from core.netguard import parse_allowance
+
+    assert parse_allowance("127.0.0.1, media.test") is parse_allowance("127.0.0.1, media.test")
+    assert parse_allowance("127.0.0.1, media.test").names == frozenset({"media.test"})

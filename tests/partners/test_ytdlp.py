@@ -130,10 +130,13 @@ async def test_the_proxy_checks_every_target_and_wants_its_token(
     async with GuardedProxy(guard) as proxy:
         async with httpx.AsyncClient(proxy=proxy.url, trust_env=False) as client:
             ok = await client.get(source.url("/hi"))
+            again = await client.get(source.url("/hi"))  # a new connection: the last closed
+            posted = await client.post(source.url("/hi"), content=b"q=1")
             refused = await client.get(sentinel_v4.url())
         stranger = proxy.url.replace(proxy.url.split("@")[0].split(":")[-1], "wrong")
         async with httpx.AsyncClient(proxy=stranger, trust_env=False) as client:
             unauthorized = await client.get(source.url("/hi"))
-    assert (ok.status_code, ok.text) == (200, "hi")
+    assert (ok.status_code, ok.text) == (200, "hi") and ok.headers["connection"] == "close"
+    assert (again.text, posted.text) == ("hi", "hi")
     assert refused.status_code == 403 and len(proxy.refusals) == 1
-    assert unauthorized.status_code == 407 and source.paths() == ["/hi"]
+    assert unauthorized.status_code == 407 and source.paths() == ["/hi"] * 3

@@ -65,7 +65,7 @@ class _Base:
     def __init__(self, host: str, family: int, handler: type[BaseHTTPRequestHandler]) -> None:
         self.requests: list[Seen] = []
         self.lock = threading.Lock()
-        handler.owner = self  # type: ignore[attr-defined]
+        setattr(handler, "owner", self)  # noqa: B010 (each server has its own handler class)
         self._server = _Server((host, 0), handler, family)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
