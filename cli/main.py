@@ -169,7 +169,8 @@ def dev() -> None:
     code = supervisor.run(get_settings())
     stopped, others = leave_embedded()
     if stopped:
-        typer.echo(f"stopped the embedded {' and '.join(stopped)}")
+        names = {"redis": "Redis", "postgres": "PostgreSQL"}
+        typer.echo(f"stopped the embedded {' and '.join(names[s] for s in stopped)}")
     elif others:
         typer.echo(f"the embedded servers keep running: {others} other command(s) use them")
     typer.echo("stopped")
