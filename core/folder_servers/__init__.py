@@ -54,7 +54,12 @@ def use_servers(var_dir: Path, *, postgres: bool, redis: bool) -> FolderServers:
             uses.append(REDIS)
         if postgres:
             was_running = postgres_server.running(var_dir)
-            servers.database_url = postgres_server.start(var_dir)
+            try:
+                servers.database_url = postgres_server.start(var_dir)
+            except BaseException:
+                if REDIS in servers.started and not users(run_dir(var_dir)):
+                    redis_server.stop(var_dir)  # started for nothing: leave no daemon behind
+                raise
             if not was_running:
                 servers.started.append(POSTGRES)
             uses.append(POSTGRES)
