@@ -83,7 +83,8 @@ def run(settings: Settings) -> int:
 
     died = {name.strip(" |"): p.returncode for name, p in procs.items() if p.poll() is not None}
     if died and interrupts.count == 0:
-        typer.echo(f"{', '.join(died)} exited ({died}): stopping", err=True)
+        codes = ", ".join(f"{name} exited with code {code}" for name, code in died.items())
+        typer.echo(f"{codes}: stopping", err=True)
     grace = settings.worker_shutdown_grace_seconds
     typer.echo(
         f"stopping the api and the worker (running jobs get up to {grace} s, then stay "
