@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from jobs.pipeline.chain import stage_job_id
+from jobs.schedule import job_id as stage_job_id
 
 from core.embedded import free_port
 from core.folder_servers import (
