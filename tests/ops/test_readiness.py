@@ -19,7 +19,8 @@ from core.embedded import free_port
 from orm.migration_state import PendingMigrations, pending_migrations
 from tests.ops.processes import Proc, service_env, wait_until
 
-ALL = ["models.0001_initial", "models.0002_constraints"]
+MIGRATIONS = Path(__file__).resolve().parents[2] / "orm" / "migrations"
+ALL = sorted(f"models.{p.stem}" for p in MIGRATIONS.glob("0*.py"))
 HINT = "run `clipforge migrate`"
 
 
@@ -50,9 +51,9 @@ async def test_readyz_names_pending_migrations_until_migrate(
     procs.append(api)
     worker = Proc(["worker"], env, tmp_path / "worker.log")
     procs.append(worker)
-    line = await api.wait_for_output(r"\n.*lacks 2 migration.*\n")
+    line = await api.wait_for_output(rf"\n.*lacks {len(ALL)} migration.*\n")
     assert HINT in line.group(0) and all(name in line.group(0) for name in ALL)
-    line = await worker.wait_for_output(r"\n.*lacks 2 migration.*\n")
+    line = await worker.wait_for_output(rf"\n.*lacks {len(ALL)} migration.*\n")
     assert HINT in line.group(0)
     worker.signal(signal.SIGTERM)
     assert await worker.wait(60) == 0
