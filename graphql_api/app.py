@@ -30,6 +30,7 @@ from graphql_api.metrics import MetricsMiddleware
 from graphql_api.ratelimit import RateLimiter, RateLimitMiddleware
 from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
+from graphql_api.storage_routes import routes as storage_routes
 from orm.database import close_db, init_db
 
 
@@ -67,12 +68,8 @@ def graphql_app(settings: Settings) -> ClipforgeGraphQL:
 
 
 def extra_routes(settings: Settings) -> list[BaseRoute]:
-    """Routes owned by other modules (storage, webhooks, auth, admin), if present."""
-    routes: list[BaseRoute] = []
-    with contextlib.suppress(ImportError):
-        from graphql_api.storage_routes import routes as storage_routes
-
-        routes += storage_routes
+    """Routes owned by other modules (storage, webhooks, auth, admin)."""
+    routes: list[BaseRoute] = [*storage_routes]
     from graphql_api.admin.page import routes as admin_routes
     from graphql_api.metrics import metrics_endpoint
     from graphql_api.webhooks import routes as webhook_routes
