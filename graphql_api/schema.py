@@ -17,6 +17,7 @@ from graphql_api.accounts.types import ApiKeyType, UserType
 from graphql_api.admin import schema as admin
 from graphql_api.clips import schema as clips
 from graphql_api.clips.types import CaptionType, ClipType
+from graphql_api.context import FreshLoaders
 from graphql_api.credits import schema as credits
 from graphql_api.credits.types import CreditTransactionType
 from graphql_api.events import schema as events
@@ -101,6 +102,7 @@ def extensions() -> list[type[SchemaExtension]]:
     """Extensions as classes (one instance per operation)."""
     return [
         MaskInternalErrors,
+        FreshLoaders,
         MetricsExtension,
         WebSocketRateLimit,
         *limit_extensions(),
