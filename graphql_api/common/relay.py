@@ -65,7 +65,6 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int | None = None
 
 
 def make_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
