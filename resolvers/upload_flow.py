@@ -24,6 +24,7 @@ from core.storage import (
     StorageError,
     get_store,
 )
+from core.storage.keys import upload_prefix
 from jobs.enqueue import enqueue
 from orm import ledger
 from orm.models import Upload
@@ -36,11 +37,6 @@ log = logging.getLogger("clipforge.uploads")
 
 MAX_PARTS = 10_000
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
-
-
-def upload_prefix(upload_id: uuid.UUID) -> str:
-    """Every stage stores under this prefix, so deleting it removes all of an upload."""
-    return f"uploads/{upload_id}/"
 
 
 def storage_unavailable() -> DomainError:

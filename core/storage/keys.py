@@ -1,4 +1,5 @@
-"""Object key rules shared by every backend, so a key valid on one is valid on all.
+"""Object key rules shared by every backend, so a key valid on one is valid on all, and the
+one prefix every object of an upload lives under.
 
 The local backend maps keys to paths, so anything that could escape its root is refused
 everywhere (and S3 gets the same keys, which keeps behaviour identical across backends).
@@ -7,6 +8,7 @@ everywhere (and S3 gets the same keys, which keeps behaviour identical across ba
 from __future__ import annotations
 
 import re
+import uuid
 
 from core.storage.base import InvalidKey
 
@@ -38,3 +40,9 @@ def check_prefix(prefix: str) -> str:
         return prefix
     check_key(prefix[:-1] if prefix.endswith("/") else prefix)
     return prefix
+
+
+def upload_prefix(upload_id: uuid.UUID | str) -> str:
+    """Every object of an upload (original, stages' files, exports) is stored under this
+    prefix, so deleting the prefix removes all of the upload."""
+    return f"uploads/{upload_id}/"
