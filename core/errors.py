@@ -55,13 +55,3 @@ class ServiceUnavailable(DomainError):
 
     def __init__(self, message: str = MESSAGE) -> None:
         super().__init__(self.CODE, message)
-
-
-class QueueUnavailable(ServiceUnavailable):
-    """The job queue (Redis) could not be reached while starting a job. The scheduler raises
-    it; a use case may raise it again with a message that says what was kept."""
-
-    def __init__(
-        self, message: str = "Work cannot be queued right now; try again shortly."
-    ) -> None:
-        super().__init__(message)

@@ -8,12 +8,10 @@ COMPLETED event that carries the clip's id, after which the client refetches the
 
 from __future__ import annotations
 
-from redis.exceptions import RedisError
-
-from core.errors import DomainError, NotFound, QueueUnavailable
-from jobs.pipeline.chain import enqueue_fresh
+from core.errors import DomainError, NotFound
+from core.pipeline import UploadStatus
+from jobs import schedule
 from orm.models import Clip, Upload
-from orm.models.enums import UploadStatus
 from resolvers.clips import owned_clip
 from resolvers.ids import decode_uuid
 from resolvers.viewer import WRITE_UPLOADS, Viewer, require
@@ -31,10 +29,5 @@ async def regenerate_captions(viewer: Viewer | None, clip_gid: str) -> Clip:
         raise DomainError(
             "UPLOAD_NOT_READY", "Captions are still being written for this upload.", "clipId"
         )
-    try:
-        await enqueue_fresh(
-            None, "regenerate_captions", str(clip.id), job_id=f"regenerate_captions:{clip.id}"
-        )
-    except (RedisError, OSError):
-        raise QueueUnavailable("Captions cannot be queued right now; try again shortly.") from None
+    await schedule.start_regenerate_captions(clip.id)
     return clip

@@ -1,5 +1,4 @@
-"""Object key rules shared by every backend, so a key valid on one is valid on all, and the
-one prefix every object of an upload lives under.
+"""Object key rules shared by every backend, so a key valid on one is valid on all.
 
 The local backend maps keys to paths, so anything that could escape its root is refused
 everywhere (and S3 gets the same keys, which keeps behaviour identical across backends).
@@ -8,7 +7,6 @@ everywhere (and S3 gets the same keys, which keeps behaviour identical across ba
 from __future__ import annotations
 
 import re
-import uuid
 
 from core.storage.base import InvalidKey
 
@@ -42,7 +40,6 @@ def check_prefix(prefix: str) -> str:
     return prefix
 
 
-def upload_prefix(upload_id: uuid.UUID | str) -> str:
-    """Every object of an upload (original, stages' files, exports) is stored under this
-    prefix, so deleting the prefix removes all of the upload."""
+def upload_prefix(upload_id: object) -> str:
+    """Every object of an upload lives under this prefix, so deleting it removes them all."""
     return f"uploads/{upload_id}/"

@@ -7,11 +7,11 @@ from datetime import datetime
 import strawberry
 
 import graphql_api.enums  # noqa: F401
+from core.pipeline import JobQueue
 from graphql_api.common.errors import UserError
 from graphql_api.common.relay import Connection, Node, decode_uuid, make_connection, to_global_id
 from graphql_api.context import Info
 from orm.models import DeadLetter, Upload
-from orm.models.enums import JobQueue
 from resolvers import admin
 
 

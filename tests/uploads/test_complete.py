@@ -188,7 +188,7 @@ async def test_a_queue_outage_answers_service_unavailable_and_keeps_the_charge(
     """Redis down while the transcribe job is enqueued: the one outage code, SERVICE_UNAVAILABLE,
     with a message saying the upload is kept; completing again once Redis is back starts it."""
     from core.embedded import free_port
-    from jobs import enqueue
+    from jobs import schedule
     from tests.ops.processes import RedisServer
 
     user, token = await make_user(minutes=10)
@@ -197,7 +197,7 @@ async def test_a_queue_outage_answers_service_unavailable_and_keeps_the_charge(
     monkeypatch.setattr(settings, "redis_url", redis.url)
     try:
         redis.start()
-        pool = await enqueue.get_pool()  # connected, then its server goes away
+        pool = await schedule.get_pool()  # connected, then its server goes away
         redis.stop()
         result = await complete(gql, token, upload_id)
         assert result["upload"] is None
@@ -216,5 +216,5 @@ async def test_a_queue_outage_answers_service_unavailable_and_keeps_the_charge(
         assert job is not None and job.function == "transcribe"
     finally:
         redis.stop()
-        if (left := enqueue._pools.pop(redis.url, None)) is not None:
+        if (left := schedule._pools.pop(redis.url, None)) is not None:
             await left.aclose()
