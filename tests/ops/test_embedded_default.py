@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from jobs.pipeline.chain import stage_job_id
 
 from core.embedded import free_port
 from core.folder_servers import (
@@ -31,6 +30,7 @@ from core.folder_servers import (
     use_servers,
 )
 from core.folder_servers.registry import users
+from jobs.schedule import job_id as stage_job_id
 from tests.media.fixtures_media import make_talk
 from tests.ops.processes import Proc, wait_until
 from tests.uploads.ops import COMPLETE, CREATE, DETAIL, put, upload_pk
