@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graphql_api.common.guard import query
 from graphql_api.common.relay import Node, to_global_id
 from graphql_api.context import Info
 from orm.models.enums import ApiKeyScope
@@ -41,7 +40,7 @@ class UserType(Node):
 
     @strawberry.field(description="Your partner API keys that still work, newest first.")
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
-        keys = await query(account_cases.user_api_keys(info.context.viewer))
+        keys = await account_cases.user_api_keys(info.context.viewer)
         return [ApiKeyType.from_model(k) for k in keys if k.user_id == self._pk]
 
 
