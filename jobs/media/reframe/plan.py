@@ -47,10 +47,8 @@ def _speaker_plan(a: FaceAnalysis, out_aspect: float) -> ReframePlan:
     spans = a.speakers
 
     def focus(t: float) -> Box | None:
-        for span in spans:
-            if span.start - 1e-6 <= t < span.end + 1e-6:
-                return by_id[span.track_id].box_at(t, hold=HOLD_S)
-        return None
+        span = next((s for s in reversed(spans) if s.start <= t + 1e-6), None)
+        return by_id[span.track_id].box_at(t, hold=HOLD_S) if span is not None else None
 
     switches = [
         s.start for prev, s in zip(spans, spans[1:], strict=False) if s.track_id != prev.track_id

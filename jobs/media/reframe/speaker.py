@@ -56,8 +56,8 @@ def mouth_series(track: Track, times: Sequence[float]) -> np.ndarray:
 def speaker_scores(
     tracks: Sequence[Track], times: Sequence[float], loudness_db: np.ndarray
 ) -> np.ndarray:
-    """scores[k, i]: correlation of track k's mouth with loudness around sample i
-    (NaN where track k is absent or the window is silent)."""
+    """scores[k, i]: correlation of track k's mouth with loudness around sample i, times how
+    much it moves relative to the liveliest mouth (NaN: track absent or window silent)."""
     n = len(times)
     step = (times[1] - times[0]) if n > 1 else 1.0
     half = max(2, round(WINDOW_S / step / 2))
@@ -68,10 +68,19 @@ def speaker_scores(
         audio = loudness_db[lo:hi]
         if audio.size == 0 or float(audio.max()) < SPEECH_DB:
             continue
+        spread = np.array([float(np.nanstd(m[lo:hi])) if _seen(m[lo:hi]) else 0.0 for m in mouths])
+        top = float(spread.max())
         for k, m in enumerate(mouths):
-            if not np.isnan(m[i]):
-                scores[k, i] = _corr(m[lo:hi], np.maximum(audio, SPEECH_DB - 20))
+            if not np.isnan(m[i]) and top > 1e-4:
+                # correlation says "in time with the voice", the spread "really moving":
+                # a still mouth's jitter can correlate by chance, but it is tiny
+                corr = _corr(m[lo:hi], np.maximum(audio, SPEECH_DB - 20))
+                scores[k, i] = corr * spread[k] / top
     return scores
+
+
+def _seen(values: np.ndarray) -> bool:
+    return int((~np.isnan(values)).sum()) >= MIN_POINTS
 
 
 def choose_speakers(
