@@ -97,8 +97,8 @@ def moving_face_x(t: float) -> float:
 def make_moving_face(path: Path, seconds: float = 5.0) -> MovingFace:
     head = astronaut_head()
     hh, hw = head.shape[:2]
-    # the face inside the tile (measured with dlib on the tile): centre offset in pixels
-    face_dx, face_dy = 0.0, -0.13 * hh
+    face = face_box(head)  # where the face is inside the tile, in pixels
+    face_dx, face_dy = (face[0] + face[2]) / 2 - hw / 2, (face[1] + face[3]) / 2 - hh / 2
     top = (H - hh) // 2 + 20
     count = int(seconds * FPS)
     centres = np.zeros((count, 2))
@@ -148,6 +148,15 @@ def open_mouth(img: np.ndarray, box: tuple[int, int, int, int, int], amount: flo
         out[lip : lip + s, x] = (45, 15, 20)
         out[lip + s : bottom, x] = column[: bottom - lip - s]
     return out
+
+
+def face_box(img: np.ndarray) -> tuple[int, int, int, int]:
+    """dlib's box (left, top, right, bottom) of the one face in an RGB image."""
+    import dlib
+
+    grey = np.ascontiguousarray(img.mean(axis=2).astype(np.uint8))
+    r = dlib.get_frontal_face_detector()(grey, 1)[0]
+    return r.left(), r.top(), r.right() + 1, r.bottom() + 1
 
 
 def landmarks(img: np.ndarray) -> np.ndarray:

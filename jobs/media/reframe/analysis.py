@@ -22,7 +22,7 @@ from jobs.media.reframe.sampling import (
     sample_frames,
     sample_size,
 )
-from jobs.media.reframe.scenes import scene_cuts, thumb
+from jobs.media.reframe.scenes import Thumb, scene_cuts, thumb
 from jobs.media.reframe.speaker import SpeakerSpan, choose_speakers
 from jobs.media.reframe.tracking import Track, build_tracks
 
@@ -63,16 +63,13 @@ async def analyse_faces(
     size = await sample_size(src, height)
     times: list[float] = []
     faces: list[tuple[Face, ...]] = []
-    diffs: list[float] = []
-    previous: np.ndarray | None = None
+    thumbs: list[Thumb] = []
     async for t, frame in sample_frames(src, start, end, size, fps=fps, settings=settings):
         found = await asyncio.to_thread(detector.detect, frame)
-        small = thumb(frame)
-        diffs.append(float(np.abs(small - previous).mean()) if previous is not None else 0.0)
-        previous = small
+        thumbs.append(thumb(frame))
         times.append(t)
         faces.append(tuple(found))
-    cuts = scene_cuts(times, diffs)
+    cuts = scene_cuts(times, thumbs)
     tracks = build_tracks(list(zip(times, faces, strict=True)), cuts)
     if envelope is None and (await probe(src)).has_audio:
         envelope = await loudness_envelope(src, start, end, settings=settings)

@@ -17,6 +17,7 @@ from jobs.media.reframe.geometry import Box
 STEP_S = 0.04  # simulation step (25 per second)
 DEAD_ZONE = 0.12  # of the window's size: the subject moves this far before the window does
 SETTLE_S = 0.9  # a move takes about this long (spring)
+LEAD_S = SETTLE_S / 2  # the window aims this far ahead (the spring's lag: 2 / omega)
 HEADROOM = 0.1  # the face sits this fraction of the window above its centre (when y moves)
 SIMPLIFY_EPS = 0.0005  # keyframes closer than this to the line through their neighbours go
 
@@ -118,6 +119,7 @@ def smooth_path(
     y = _Axis(height, start.cy + HEADROOM * height)
     pending = sorted(c for c in cuts if 0 < c < duration)
     keys: list[PathKey] = [PathKey(0.0, x.pos, y.pos)]
+    lead = LEAD_S
     n = int(math.ceil(duration / step))
     for i in range(1, n + 1):
         t = min(i * step, duration)
@@ -131,10 +133,14 @@ def smooth_path(
             y.cut(box.cy + HEADROOM * height)
         else:
             if box is not None:
+                # offline, the future is known: aim where the face will be when the spring
+                # arrives (a critically damped spring lags a steady motion by 2 / omega)
+                horizon = min(t + lead, duration, (pending[0] - step) if pending else duration)
+                ahead = focus(max(t, horizon)) or box
                 x0, x1 = x.goal - x.half, x.goal + x.half
                 y0, y1 = y.goal - y.half, y.goal + y.half
-                x.aim(box.cx, box.x0 < x0 or box.x1 > x1)
-                y.aim(box.cy + HEADROOM * height, box.y0 < y0 or box.y1 > y1)
+                x.aim(ahead.cx, box.x0 < x0 or box.x1 > x1)
+                y.aim(ahead.cy + HEADROOM * height, box.y0 < y0 or box.y1 > y1)
             x.advance(step)
             y.advance(step)
         keys.append(PathKey(t, x.pos, y.pos, jump))

@@ -18,7 +18,7 @@ from jobs.media.reframe.tracking import Track
 
 Reframe = Literal["CENTER", "SPEAKER", "SPLIT"]
 HOLD_S = 1.0  # a track's last box is held this long across missed detections
-SPLIT_FACE_SHARE = 0.3  # a panel is zoomed until the face is this share of its height
+SPLIT_FACE_SHARE = 0.45  # a panel is zoomed until the face is this share of its height
 SPLIT_MIN_OVERLAP = 0.5  # both faces on screen together this share of the clip
 
 NO_FACE = "No face was found, so the export is centre-cropped."

@@ -17,7 +17,7 @@ import numpy as np
 from jobs.media.reframe.tracking import Track
 
 WINDOW_S = 2.0  # correlation window
-MARGIN = 0.25  # a challenger's score must beat the speaker's by this much ...
+MARGIN = 0.1  # a challenger's (smoothed) score must beat the speaker's by this much ...
 HOLD_S = 0.6  # ... for this long ...
 MIN_DWELL_S = 1.5  # ... and the speaker must have had the view this long
 SPEECH_DB = -45.0  # windows with no sample louder than this carry no evidence
@@ -83,6 +83,19 @@ def _seen(values: np.ndarray) -> bool:
     return int((~np.isnan(values)).sum()) >= MIN_POINTS
 
 
+def _smooth(scores: np.ndarray, width: int = 3) -> np.ndarray:
+    """Moving average along time, ignoring NaN (absent faces, silent windows)."""
+    out = np.full_like(scores, np.nan)
+    half = width // 2
+    for i in range(scores.shape[1]):
+        block = scores[:, max(0, i - half) : i + half + 1]
+        seen = ~np.isnan(block)
+        total = np.where(seen, block, 0.0).sum(axis=1)
+        count = seen.sum(axis=1)
+        out[:, i] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    return out
+
+
 def choose_speakers(
     tracks: Sequence[Track], times: Sequence[float], loudness_db: np.ndarray | None
 ) -> list[SpeakerSpan]:
@@ -95,7 +108,7 @@ def choose_speakers(
     if len(tracks) == 1 or loudness_db is None:
         scores = np.zeros((len(tracks), n))
     else:
-        scores = speaker_scores(tracks, times, loudness_db)
+        scores = _smooth(speaker_scores(tracks, times, loudness_db))
     # a face's claim: its score where it is present; the larger face wins ties (closer)
     sizes = np.array([tr.median_height for tr in tracks])
     claim = np.where(present, np.nan_to_num(scores, nan=0.0), -np.inf)

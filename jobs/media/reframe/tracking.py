@@ -15,7 +15,7 @@ from jobs.media.reframe.detector import Face
 from jobs.media.reframe.geometry import Box, iou
 
 MIN_IOU = 0.2
-MAX_CENTRE_JUMP = 1.0  # in face widths, for matches with little overlap
+MAX_CENTRE_JUMP = 1.5  # in face widths, for matches with little overlap
 MAX_MISSES = 5  # samples a track may go unseen (1 s at 5 fps)
 MIN_HITS = 3  # shorter tracks are detector noise
 
