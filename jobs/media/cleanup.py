@@ -11,7 +11,7 @@ word's audible edge, and on the video's frame grid so picture and sound stay in 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,18 +67,23 @@ class EditList:
             out += s.length
         return None
 
-    def retime(self, words: Sequence[Word]) -> list[Word]:
-        """Words on the output's timeline; words whose middle was cut are dropped."""
+    def retime(
+        self, words: Sequence[Word], *, drop: Callable[[str], bool] | None = None
+    ) -> list[Word]:
+        """Words on the output's timeline. A word keeps its part in the kept span it
+        overlaps most (Whisper stretches words into pauses that get cut); words with
+        nothing left, and those `drop` says (fillers), are left out."""
         result: list[Word] = []
         for w in words:
-            mid = self.map_time((w.start + w.end) / 2)
-            if mid is None:
+            if drop is not None and drop(w.text):
                 continue
-            span = next(s for s in self.keep if s.start <= (w.start + w.end) / 2 <= s.end)
-            start = self.map_time(max(w.start, span.start))
-            end = self.map_time(min(w.end, span.end))
+            best = max(self.keep, key=lambda s: min(w.end, s.end) - max(w.start, s.start))
+            if min(w.end, best.end) - max(w.start, best.start) <= 0 and w.end > w.start:
+                continue
+            start = self.map_time(min(max(w.start, best.start), best.end))
+            end = self.map_time(min(max(w.end, best.start), best.end))
             assert start is not None and end is not None
-            result.append(Word(round(start, 3), round(end, 3), w.text, w.probability))
+            result.append(Word(round(start, 3), round(max(start, end), 3), w.text, w.probability))
         return result
 
 
@@ -113,29 +118,35 @@ def islands(env: Envelope, duration: float) -> list[Span]:
     return [r for r in merged if r.length >= MIN_ISLAND_S]
 
 
-def _covered(island: Span, w: Word) -> bool:
-    """More than half of the island lies inside the word's time."""
-    inside = min(island.end, w.end) - max(island.start, w.start)
-    return inside > island.length / 2
+def _owned(island: Span, words: Sequence[Word]) -> bool:
+    """A kept word's middle falls in the island: it is that word's sound."""
+    return any(island.start - 0.05 <= (w.start + w.end) / 2 <= island.end + 0.05 for w in words)
 
 
 def _filler_cuts(words: Sequence[Word], sound: Sequence[Span], keep: float) -> list[Span]:
+    """For each run of fillers between two kept words: the islands in between that no kept
+    word owns and that lie near the fillers' (rough) times, cut with the silence around
+    them down to `keep`."""
     cuts: list[Span] = []
+    kept_words = [w for w in words if not is_filler(w.text)]
     kept = [(i, w) for i, w in enumerate(words) if not is_filler(w.text)]
     for (ia, a), (ib, b) in zip(kept, kept[1:], strict=False):
         if ib - ia < 2:  # no filler between these two words
             continue
-        between = [s for s in sound if a.start < s.start and s.start < b.start - 0.02]
-        own_a = [s for s in between if _covered(s, a)]
-        fillers = [s for s in between if s not in own_a]
+        near = [(w.start - 0.5, w.end + 0.5) for w in words[ia + 1 : ib]]
+        lo, hi = (a.start + a.end) / 2, (b.start + b.end) / 2
+        fillers = [
+            s
+            for s in sound
+            if lo < s.start
+            and s.end < hi
+            and not _owned(s, kept_words)
+            and any(s.start < n1 and s.end > n0 for n0, n1 in near)
+        ]
         if not fillers:
             continue  # the filler is glued to a word: no silence to cut in, leave it
-        first = fillers[0].start
-        left = max((s.end for s in sound if s.end <= first), default=a.start)
-        right = b.start
-        later = [s for s in sound if s.start >= b.start - 0.02]
-        if later:
-            right = min(right, later[0].start)
+        left = max((s.end for s in sound if s.end <= fillers[0].start), default=a.start)
+        right = min((s.start for s in sound if s.start >= fillers[-1].end), default=b.start)
         if right - left > keep:
             cuts.append(Span(left + keep / 2, right - keep / 2))
     return cuts
@@ -147,14 +158,16 @@ def _pause_cuts(
     if not words:
         return []
     first, last = words[0].start, words[-1].end
-    mids = [(w.start + w.end) / 2 for w in words if not is_filler(w.text)]
+    kept = [w for w in words if not is_filler(w.text)]
     cuts: list[Span] = []
     for s0, s1 in zip(sound, sound[1:], strict=False):
         gap = Span(s0.end, s1.start)
         if gap.length <= max_pause or gap.end <= first or gap.start >= last:
             continue
-        if any(gap.start + 0.05 < m < gap.end - 0.05 for m in mids):
-            continue  # Whisper heard a word here: quiet speech, not a pause
+        # a whole word inside the "silence": quiet speech Whisper heard, not a pause (its
+        # words often stretch into a pause, so overlapping the edges does not count)
+        if any(gap.start + 0.05 < w.start and w.end < gap.end - 0.05 for w in kept):
+            continue
         cuts.append(Span(gap.start + keep / 2, gap.end - keep / 2))
     return cuts
 

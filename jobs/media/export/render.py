@@ -15,7 +15,7 @@ from pathlib import Path
 from core.config import Settings
 from core.ffmpeg_exec import MediaToolError, run_configured
 from core.probe import probe
-from jobs.media.cleanup import EditList, Span, plan_cleanup
+from jobs.media.cleanup import EditList, Span, is_filler, plan_cleanup
 from jobs.media.envelope import Envelope, loudness_envelope
 from jobs.media.export.graph import audio_graph, video_graph
 from jobs.media.export.spec import ExportSpec, RenderResult
@@ -47,7 +47,9 @@ def _write_graph(
         raise MediaToolError(f"caption font not installed: {style.font}")
     if (style is not None and spec.words) or spec.title:
         ass = caption_ass(
-            edits.retime(spec.words) if style is not None else [],
+            edits.retime(spec.words, drop=is_filler if spec.remove_fillers else None)
+            if style is not None
+            else [],
             style or PRESETS[DEFAULT_PRESET],
             width,
             height,
