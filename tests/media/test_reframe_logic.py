@@ -137,3 +137,17 @@ def test_expression_equals_the_path_at_every_frame() -> None:
     for i in range(100):
         t = i / 30
         assert _T.eval(expr, t) == pytest.approx(path.centre_at(t)[0], abs=1e-5), t
+
+
+def test_a_moving_subject_is_not_a_scene_cut_but_a_new_picture_is() -> None:
+    from jobs.media.reframe.scenes import is_cut, thumb
+
+    base = np.tile(np.linspace(60, 120, 640, dtype=np.float32), (360, 1))
+    a, b = base.copy(), base.copy()
+    a[40:340, 100:400] = 200  # a bright subject ...
+    b[40:340, 190:490] = 200  # ... moved 90 px
+    other = np.full((360, 640), 30, np.float32)
+    other[:, 320:] = 230
+    ta, tb, tc = (thumb(x.astype(np.uint8)) for x in (a, b, other))
+    assert not is_cut(ta, tb)
+    assert is_cut(tb, tc)
