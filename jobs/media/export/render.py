@@ -85,6 +85,8 @@ async def render_export(
     if width % 2 or height % 2:
         raise MediaToolError("export width and height must be even")
     duration = min(end, info.duration) - start if info.duration else end - start
+    if duration <= 0:
+        raise MediaToolError(f"the clip starts after the end of the source ({start:.2f} s)")
     fps = info.fps or DEFAULT_FPS
     cleanup = spec.remove_fillers or spec.remove_silences
     envelope: Envelope | None = None

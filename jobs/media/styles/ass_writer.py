@@ -172,7 +172,8 @@ def caption_ass(
             borderstyle=3,
             outline=round(18 * unit, 1),
             shadow=0,
-            alignment=pysubs2.Alignment.TOP_CENTER,
+            # at the top, unless the captions are there
+            alignment=ALIGN["BOTTOM" if style.position == "TOP" else "TOP"],
             marginl=round(90 * unit),
             marginr=round(90 * unit),
             marginv=round(height * 0.07),
