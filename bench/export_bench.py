@@ -154,6 +154,7 @@ async def exports(quick: bool) -> dict[str, Any]:
                 "seconds": round(wall, 2),
                 "per_clip_second": round(wall / duration, 3),
                 "reframe_used": result.reframe,
+                "phases": result.timings,
             }
         t0 = time.perf_counter()
         await analyse_faces(src, 0.0, duration, detector, settings=settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from pathlib import Path
 
 from core.config import Settings
@@ -89,6 +90,8 @@ async def render_export(
         raise MediaToolError(f"the clip starts after the end of the source ({start:.2f} s)")
     fps = info.fps or DEFAULT_FPS
     cleanup = spec.remove_fillers or spec.remove_silences
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     envelope: Envelope | None = None
     if info.has_audio and (cleanup or spec.reframe != "CENTER"):
         envelope = await loudness_envelope(
@@ -103,9 +106,11 @@ async def render_export(
             from jobs.media.reframe.dlib_faces import default_detector
 
             detector = await asyncio.to_thread(default_detector)  # loads a 100 MB model
+        timings["audio"] = time.perf_counter() - clock
         analysis = await analyse_faces(
             source, start, start + duration, detector, envelope=envelope, settings=settings
         )
+        timings["faces"] = time.perf_counter() - clock - timings["audio"]
         plan = plan_reframe(analysis, spec.reframe, width, height)
 
     edits = EditList((Span(0.0, duration),))
@@ -138,7 +143,9 @@ async def render_export(
         argv += ["-profile:v", "high", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
         argv += ["-movflags", "+faststart", "-f", "mp4", str(tmp)]
         try:
+            began = time.perf_counter()
             await run_configured(argv, settings)
+            timings["render"] = time.perf_counter() - began
             tmp.replace(out)
         finally:
             tmp.unlink(missing_ok=True)
@@ -151,6 +158,7 @@ async def render_export(
         reframe=plan.mode,
         plan=plan,
         edits=edits,
+        timings={k: round(v, 3) for k, v in timings.items()},
     )
 
 

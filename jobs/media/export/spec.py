@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jobs.media.cleanup import EditList
 from jobs.media.reframe.plan import Reframe, ReframePlan
@@ -35,7 +35,7 @@ class ExportSpec:
 @dataclass(frozen=True)
 class RenderResult:
     """The export file's duration and size, a message for the user ("" when everything was
-    done as asked), and the plans it was rendered from."""
+    done as asked), the plans it was rendered from, and where the time went."""
 
     duration: float
     width: int
@@ -44,6 +44,7 @@ class RenderResult:
     reframe: Reframe
     plan: ReframePlan
     edits: EditList
+    timings: dict[str, float] = field(default_factory=dict)  # seconds: audio, faces, render
 
 
 __all__ = ["ExportSpec", "RenderResult"]
