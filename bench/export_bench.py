@@ -114,6 +114,7 @@ async def exports(quick: bool) -> dict[str, Any]:
     from jobs.media.export.spec import ExportSpec
     from jobs.media.reframe.analysis import analyse_faces
     from jobs.media.reframe.dlib_faces import default_detector
+    from jobs.media.reframe.plan import Reframe
 
     size = (360, 640) if quick else (1080, 1920)
     with tempfile.TemporaryDirectory(prefix="export-bench-") as tmp:
@@ -137,8 +138,9 @@ async def exports(quick: bool) -> dict[str, Any]:
             detector=detector,
             settings=settings,
         )
-        for mode in ("CENTER", "SPEAKER", "SPLIT"):
-            spec = ExportSpec(reframe=mode, size=size)  # type: ignore[arg-type]
+        modes: tuple[Reframe, ...] = ("CENTER", "SPEAKER", "SPLIT")
+        for mode in modes:
+            spec = ExportSpec(reframe=mode, size=size)
             t0 = time.perf_counter()
             result = await render_export(
                 src,

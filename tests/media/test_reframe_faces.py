@@ -21,7 +21,7 @@ from jobs.media.export.render import render_export
 from jobs.media.export.spec import ExportSpec, RenderResult
 from jobs.media.reframe.dlib_faces import DlibFaceDetector
 from jobs.media.reframe.path import LEAD_S, CropPath, PathKey
-from jobs.media.reframe.plan import NO_FACE, ONE_FACE
+from jobs.media.reframe.plan import NO_FACE, ONE_FACE, Reframe
 from tests.media.faces_media import (
     FPS,
     Dialogue,
@@ -67,9 +67,9 @@ def rgb_frames(video: Path, size: tuple[int, int]) -> np.ndarray:
 
 
 async def export(
-    src: Path, end: float, mode: str, out: Path, det: DlibFaceDetector, s: Settings
+    src: Path, end: float, mode: Reframe, out: Path, det: DlibFaceDetector, s: Settings
 ) -> RenderResult:
-    spec = ExportSpec(reframe=mode, size=OUT)  # type: ignore[arg-type]
+    spec = ExportSpec(reframe=mode, size=OUT)
     return await render_export(src, 0.0, end, spec, out, detector=det, settings=s)
 
 
@@ -86,11 +86,12 @@ async def test_speaker_keeps_a_moving_face_in_frame_and_holds_still(
         b = window.box_at(i / FPS)
         inside += b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1
     assert inside / len(moving.centres) >= 0.98
-    for a, b in moving.still:
+    for still_from, still_to in moving.still:
         # still from SETTLE_S after a move until LEAD_S before the next (it anticipates)
-        times = np.arange(a + (SETTLE_S if a > 0 else 0.0), b - LEAD_S, 1 / FPS)
+        first = still_from + (SETTLE_S if still_from > 0 else 0.0)
+        times = np.arange(first, still_to - LEAD_S, 1 / FPS)
         xs = np.array([window.box_at(t).x0 for t in times])
-        assert np.abs(np.diff(xs)).max() < STILL_STEP_BOUND, (a, b)
+        assert np.abs(np.diff(xs)).max() < STILL_STEP_BOUND, (still_from, still_to)
     # the rendered frames show the face: dlib finds it in the output, near the middle
     frames = rgb_frames(out, OUT)
     found = 0
