@@ -28,6 +28,7 @@ MERGE_GAP_S = 0.12  # silences shorter than this are inside a word
 MIN_ISLAND_S = 0.05  # shorter sounds are clicks
 RELATIVE_DB = 30.0  # sound: within this of the loud level of the clip ...
 FLOOR_DB = -50.0  # ... and above this
+MIN_KEEP_S = 0.1  # a kept piece shorter than this between two cuts is cut too
 
 
 @dataclass(frozen=True)
@@ -206,8 +207,8 @@ def plan_cleanup(
     keep: list[Span] = []
     pos = 0.0
     for c in merged:
-        if c.start > pos:
-            keep.append(Span(pos, c.start))
+        if c.start - pos >= MIN_KEEP_S or (c.start > pos and not keep):
+            keep.append(Span(pos, c.start))  # slivers between two cuts go (crossfades need room)
         pos = max(pos, c.end)
     if pos < duration:
         keep.append(Span(pos, duration))
