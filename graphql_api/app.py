@@ -18,7 +18,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from core.config import Settings, get_settings
+from core.config import Settings, check_for_start, get_settings
 from core.redis import close_redis
 from core.storage.factory import close_store, get_store
 from graphql_api.context import Context
@@ -65,7 +65,7 @@ class ClipforgeGraphQL(GraphQL[Context, None]):
 def graphql_app(settings: Settings) -> ClipforgeGraphQL:
     view = ClipforgeGraphQL(
         schema,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         keep_alive=settings.ws_keep_alive_seconds > 0,
@@ -97,8 +97,12 @@ def extra_routes(settings: Settings) -> list[BaseRoute]:
 
 
 def create_app(settings: Settings | None = None, *, manage_connections: bool = True) -> Starlette:
-    """`manage_connections=False` when the caller (tests) already initialised Tortoise."""
+    """`manage_connections=False` when the caller (tests) already initialised Tortoise.
+
+    Refuses unsafe production settings (core.config.check_for_start) before anything starts.
+    """
     settings = settings or get_settings()
+    check_for_start(settings)
     gql = graphql_app(settings)
     hub = make_hub(settings)  # live events: one pub/sub connection, opened on first use
 

@@ -7,28 +7,11 @@ pick its rate-limit bucket by sending the header itself.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-import logging
 from collections.abc import MutableMapping
 from typing import Any
 
-from core.config import get_settings
-
-log = logging.getLogger("clipforge.client_ip")
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@functools.lru_cache(maxsize=8)
-def _networks(raw: frozenset[str]) -> tuple[Network, ...]:
-    nets: list[Network] = []
-    for entry in sorted(raw):
-        try:
-            nets.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            log.warning("ignoring an invalid trusted proxy entry: %r", entry)
-    return tuple(nets)
+from core.config import Network, get_settings
 
 
 def _trusted(address: str, nets: tuple[Network, ...]) -> bool:
@@ -43,7 +26,7 @@ def client_ip(peer: str | None, forwarded_for: str | None) -> str:
     """`peer`: the socket's remote address; `forwarded_for`: the X-Forwarded-For header."""
     if not peer:
         return "unknown"
-    nets = _networks(frozenset(get_settings().trusted_proxy_set))
+    nets = get_settings().trusted_proxies
     if not forwarded_for or not _trusted(peer, nets):
         return peer
     hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]

@@ -103,7 +103,7 @@ class IntrospectionSwitch(AddValidationRules):
 
     def __init__(self) -> None:
         off: list[type[ASTValidationRule]] = [NoSchemaIntrospectionCustomRule]
-        super().__init__([] if get_settings().introspection else off)
+        super().__init__([] if get_settings().introspection_enabled else off)
         _code_rules(self, "INTROSPECTION_DISABLED")
 
 
@@ -162,7 +162,7 @@ class CostAnalysis:
         elif name == "__type":
             definition = TypeMetaFieldDef
         elif is_object_type(parent) or is_interface_type(parent):
-            found = parent.fields.get(name)  # type: ignore[union-attr]
+            found = parent.fields.get(name)
             if found is None:
                 return 0  # validation reports unknown fields
             definition = found

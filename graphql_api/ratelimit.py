@@ -197,7 +197,7 @@ class WebSocketRateLimit(SchemaExtension):
     """WebSocket: each new operation spends a token; over the limit it fails validation with
     RATE_LIMITED, which both protocols report as that operation's error (socket stays open)."""
 
-    async def on_operation(self) -> Any:  # type: ignore[override]
+    async def on_operation(self) -> Any:
         context = self.execution_context.context
         request = getattr(context, "request", None)
         limiter = _limiter_of(request)

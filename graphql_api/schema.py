@@ -63,7 +63,7 @@ NODE_TYPES = [
 class MaskInternalErrors(SchemaExtension):
     """Unexpected exceptions reach the client as one generic message, never a stack trace."""
 
-    def on_operation(self) -> Any:  # type: ignore[override]
+    def on_operation(self) -> Any:
         yield
         result = self.execution_context.result
         if not result or not result.errors:

@@ -55,7 +55,7 @@ async def create_user(email: str, password_hash: str | None) -> User:
             user = await User.create(
                 email=email,
                 password_hash=password_hash,
-                is_admin=email in settings.admin_email_set,
+                is_admin=email in settings.admin_emails,
                 using_db=conn,
             )
             if settings.signup_grant_minutes > 0:

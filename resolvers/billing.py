@@ -16,7 +16,7 @@ _clients: dict[tuple[str, str | None], stripe.StripeClient] = {}
 
 
 def find_pack(pack_id: str, settings: Settings | None = None) -> CreditPack:
-    for pack in (settings or get_settings()).packs:
+    for pack in (settings or get_settings()).credit_packs:
         if pack.id == pack_id:
             return pack
     raise DomainError("UNKNOWN_PACK", f"There is no credit pack {pack_id!r}.", "pack")

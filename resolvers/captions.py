@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import uuid
 
-from redis.exceptions import RedisError
-
 from core.errors import DomainError, NotFound
-from jobs.pipeline.chain import enqueue_fresh
+from core.pipeline import UploadStatus
+from jobs import schedule
 from orm.models import Clip, Upload
-from orm.models.enums import UploadStatus
 from resolvers.clips import owned_clip
 
 
@@ -30,12 +28,5 @@ async def regenerate_captions(user_id: uuid.UUID, clip_id: uuid.UUID) -> Clip:
         raise DomainError(
             "UPLOAD_NOT_READY", "Captions are still being written for this upload.", "clipId"
         )
-    try:
-        await enqueue_fresh(
-            None, "regenerate_captions", str(clip.id), job_id=f"regenerate_captions:{clip.id}"
-        )
-    except (RedisError, OSError):
-        raise DomainError(
-            "SERVICE_UNAVAILABLE", "Captions cannot be queued right now; try again shortly."
-        ) from None
+    await schedule.start_regenerate_captions(clip.id)
     return clip

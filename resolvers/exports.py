@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from redis.exceptions import RedisError
-
 from core.errors import DomainError, NotFound
-from jobs.pipeline.chain import enqueue_fresh
+from core.pipeline import ExportStatus
+from jobs import schedule
+from orm.lifecycle import move_export
 from orm.models import Export
-from orm.models.enums import AspectRatio, ExportStatus
+from orm.models.enums import AspectRatio
 from resolvers.clips import owned_clip
 
 FILLS = ("crop", "blur")
@@ -44,12 +44,8 @@ async def create_export(
         status=ExportStatus.QUEUED,
     )
     try:
-        await enqueue_fresh(None, "export", str(export.id), fill, job_id=f"export:{export.id}")
-    except (RedisError, OSError):
-        export.status = ExportStatus.FAILED
-        export.error = "The export could not be queued."
-        await export.save(update_fields=["status", "error", "updated_at"])
-        raise DomainError(
-            "SERVICE_UNAVAILABLE", "Exports cannot be queued right now; try again shortly."
-        ) from None
+        await schedule.start_export(export.id, fill)
+    except schedule.QueueUnavailable:
+        await move_export(export, ExportStatus.FAILED, error="The export could not be queued.")
+        raise
     return export

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.config import get_settings
 from core.errors import DomainError, NotFound
+from core.pipeline import UploadStatus
 from core.storage import (
     InvalidPart,
     MultipartPart,
@@ -24,10 +24,11 @@ from core.storage import (
     StorageError,
     get_store,
 )
-from jobs.enqueue import enqueue
+from core.storage.keys import upload_prefix
+from jobs import schedule
 from orm import ledger
+from orm.lifecycle import move_upload
 from orm.models import Upload
-from orm.models.enums import UploadStatus
 from resolvers.media_check import CheckedMedia, RejectedMedia, check_object
 from resolvers.upload_input import validate
 from resolvers.uploads import owned_upload
@@ -36,11 +37,6 @@ log = logging.getLogger("clipforge.uploads")
 
 MAX_PARTS = 10_000
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
-
-
-def upload_prefix(upload_id: uuid.UUID) -> str:
-    """Every stage stores under this prefix, so deleting it removes all of an upload."""
-    return f"uploads/{upload_id}/"
 
 
 def storage_unavailable() -> DomainError:
@@ -131,18 +127,6 @@ async def create_multipart_upload(
 
 
 # ---------------------------------------------------------------------------- complete
-async def _enqueue_transcribe(upload_id: uuid.UUID, job_id: str) -> None:
-    try:
-        await enqueue("transcribe", str(upload_id), job_id=job_id)
-    except Exception as exc:  # Redis down: the upload is paid for; completing again enqueues
-        log.error("enqueue transcribe for %s failed: %s", upload_id, exc)
-        raise DomainError(
-            "QUEUE_UNAVAILABLE",
-            "Your upload is saved and paid for, but processing could not start; "
-            "complete it again in a moment.",
-        ) from None
-
-
 async def _locked_upload(
     user_id: uuid.UUID, upload_id: uuid.UUID, conn: BaseDBAsyncClient
 ) -> Upload:
@@ -168,11 +152,8 @@ async def _charge_and_queue(
         if upload.status != UploadStatus.AWAITING_UPLOAD:
             return upload, False
         await ledger.charge_upload(upload, checked.minutes, conn)
-        upload.status = UploadStatus.QUEUED
-        upload.duration_seconds = checked.info.duration
-        upload.error = None  # type: ignore[assignment]
-        await upload.save(
-            using_db=conn, update_fields=["status", "duration_seconds", "error", "updated_at"]
+        await move_upload(
+            upload, UploadStatus.QUEUED, conn=conn, duration_seconds=checked.info.duration
         )
     return upload, True
 
@@ -189,7 +170,7 @@ async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
     upload = await owned_upload(user_id, upload_id)
     if upload.status != UploadStatus.AWAITING_UPLOAD:
         if upload.status == UploadStatus.QUEUED:
-            await _enqueue_transcribe(upload.id, f"transcribe:{upload.id}")
+            await schedule.start_transcribe(upload.id)
         return upload
     if upload.multipart_upload_id:
         raise DomainError(
@@ -205,7 +186,7 @@ async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
         raise storage_unavailable() from None
     upload, charged = await _charge_and_queue(user_id, upload.id, checked)
     if charged or upload.status == UploadStatus.QUEUED:
-        await _enqueue_transcribe(upload.id, f"transcribe:{upload.id}")
+        await schedule.start_transcribe(upload.id)
     return upload
 
 
@@ -262,11 +243,8 @@ async def retry_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
         if await ledger.unrefunded_charge(upload.id, conn) is None:
             minutes = max(1, math.ceil(upload.duration_seconds / 60))
             await ledger.charge_upload(upload, minutes, conn)
-        upload.status = UploadStatus.QUEUED
-        upload.error = None  # type: ignore[assignment]
-        await upload.save(using_db=conn, update_fields=["status", "error", "updated_at"])
-    # A fresh job id: arq keeps the failed run's result under the first one for a while.
-    await _enqueue_transcribe(upload.id, f"transcribe:{upload.id}:retry:{secrets.token_hex(4)}")
+        await move_upload(upload, UploadStatus.QUEUED, conn=conn)
+    await schedule.start_transcribe(upload.id)
     return upload
 
 

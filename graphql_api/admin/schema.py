@@ -8,12 +8,12 @@ from typing import Any
 import strawberry
 
 import graphql_api.enums  # noqa: F401
+from core.pipeline import JobQueue
 from graphql_api.common.errors import UserError
 from graphql_api.common.guard import mutation, query
 from graphql_api.common.relay import Connection, Node, decode_uuid, make_connection, to_global_id
 from graphql_api.context import Info
 from orm.models import DeadLetter, Upload
-from orm.models.enums import JobQueue
 from resolvers import admin
 
 

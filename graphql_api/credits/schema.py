@@ -36,7 +36,7 @@ class Query:
     def credit_packs(self, info: Info) -> list[CreditPack]:
         return [
             CreditPack(id=p.id, minutes=p.minutes, price_cents=p.price_cents, currency=p.currency)
-            for p in info.context.settings.packs
+            for p in info.context.settings.credit_packs
         ]
 
 

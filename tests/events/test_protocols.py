@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
 from tests.events.conftest import LEGACY, TRANSPORT, WS, Server, WSFactory, make_upload
 from tests.factories import gid
 
@@ -55,7 +55,7 @@ async def test_init_ack_subscribe_next_complete(
     )
 
     await wait_subscribed(ws_server, user.id)
-    await publish(user.id, PipelineEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.5))
+    await publish(user.id, StageEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.5))
     live = await ws.recv()
     assert live["type"] == "next" and live["id"] == "1"
     data = live["payload"]["data"]["pipelineEvents"]
@@ -232,7 +232,7 @@ async def test_legacy_init_start_data_stop(
     assert replay["payload"]["data"]["pipelineEvents"]["stage"] == "CLIP"
 
     await wait_subscribed(ws_server, user.id)
-    await publish(user.id, PipelineEvent(str(upload.id), "CLIP", "COMPLETED", 1.0))
+    await publish(user.id, StageEvent(str(upload.id), "CLIP", "COMPLETED", 1.0))
     live = await ws.recv()
     assert live["type"] == "data"
     assert live["payload"]["data"]["pipelineEvents"]["status"] == "COMPLETED"
