@@ -26,7 +26,7 @@ from arq.constants import (
 )
 from redis.exceptions import RedisError
 
-from core.errors import DomainError
+from core.errors import ServiceUnavailable
 from core.pipeline import Job
 from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
@@ -34,13 +34,13 @@ from jobs.serialization import deserialize, serialize
 _pools: dict[str, ArqRedis] = {}
 
 
-class QueueUnavailable(DomainError):
+class QueueUnavailable(ServiceUnavailable):
     """The job queue (Redis) could not be reached; what was saved stays saved."""
 
     DEFAULT = "Work cannot be queued right now; try again shortly."
 
     def __init__(self, message: str = DEFAULT) -> None:
-        super().__init__("SERVICE_UNAVAILABLE", message)
+        super().__init__(message)
 
 
 async def get_pool(url: str | None = None) -> ArqRedis:
