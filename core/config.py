@@ -119,6 +119,7 @@ class Settings(BaseSettings):
     jwt_key_retire_days: int = 60
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    refresh_reuse_grace_seconds: int = 30
     oauth_providers: Annotated[dict[str, OAuthProvider], NoDecode, Json] = Field(
         default_factory=dict
     )
@@ -128,10 +129,15 @@ class Settings(BaseSettings):
     github_client_secret: str | None = None
     oauth_redirect_url: str = "http://127.0.0.1:8000/auth/done"
     admin_emails: LowerCsvSet = frozenset()
+    login_max_failures: int = 5
+    login_max_failures_per_address: int = 20
+    login_lockout_seconds: int = 900
 
     # --- API protection
     rate_limit_per_minute: int = 100
-    trusted_proxies: Networks = (ipaddress.ip_network("127.0.0.1"),)
+    trusted_proxies: Networks = ()
+    cors_origins: Csv = ()
+    max_body_bytes: int = 1024 * 1024
     max_query_depth: int = 12
     max_query_tokens: int = 2000
     max_aliases: int = 30

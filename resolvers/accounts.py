@@ -96,8 +96,7 @@ async def refresh_session(refresh_token: str) -> SessionTokens:
     user = await User.get_or_none(id=rotated.user_id)
     if user is None:
         raise refresh.InvalidRefreshToken()
-    access_token, expires_at = issue_access_token(user, session_id=rotated.family)
-    return SessionTokens(access_token, rotated.secret, expires_at, user)
+    return SessionTokens(rotated.access_token, rotated.secret, rotated.expires_at, user)
 
 
 async def me(viewer: Viewer | None, loaders: Loaders) -> User:

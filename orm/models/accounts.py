@@ -33,6 +33,9 @@ class RefreshToken(Model):
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
+    # The successor pair, sealed under a key derived from this token's secret: a second
+    # refresh with this token inside the grace window gets the same pair (resolvers.auth.grace).
+    successor_sealed = fields.TextField(null=True)
 
     class Meta:
         table = "refresh_tokens"

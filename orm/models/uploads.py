@@ -24,6 +24,9 @@ class Upload(Model):
     content_type = fields.CharField(max_length=100)
     size_bytes = fields.BigIntField()
     storage_key = fields.CharField(max_length=512)
+    # The ETag of the bytes checked and charged at completion; every stage reads the object
+    # on this condition, so bytes sent later are never processed.
+    source_etag = fields.CharField(max_length=128, null=True)
     status = fields.CharEnumField(UploadStatus, default=UploadStatus.AWAITING_UPLOAD, max_length=20)
     duration_seconds = fields.FloatField(null=True)
     error = fields.TextField(null=True)

@@ -119,7 +119,8 @@ async def revoke_session_tokens(session_id: uuid.UUID) -> None:
         log.warning("could not mark session %s revoked in Redis", session_id, exc_info=True)
 
 
-async def _session_revoked(session_id: uuid.UUID) -> bool:
+async def session_revoked(session_id: uuid.UUID) -> bool:
+    """Whether the session's access tokens were revoked (logOut, a reused refresh token)."""
     try:
         return bool(await get_redis().exists(_revoked_key(session_id)))
     except Exception:
@@ -134,7 +135,7 @@ async def authenticate_bearer(token: str) -> Viewer | None:
     claims = decode_access_token(token)
     if claims is None:
         return None
-    if claims.session_id is not None and await _session_revoked(claims.session_id):
+    if claims.session_id is not None and await session_revoked(claims.session_id):
         return None
     user = await User.filter(id=claims.user_id).only("id", "is_admin").first()
     if user is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any, Literal
 
 import pytest
@@ -135,7 +136,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(gql: Any) -> None:
     new = await RefreshToken.get(token_hash=hash_secret(second))
     assert old.used_at is not None and old.family == new.family
 
-    # A copy of the first token is replayed: the whole family dies, the fresh pair included.
+    # A copy of the first token is replayed after the grace window: the whole family dies,
+    # the fresh pair included.
+    await RefreshToken.filter(id=old.id).update(used_at=old.used_at - timedelta(minutes=5))
     replay = await gql(REFRESH, {"refreshToken": first})
     assert replay["data"]["refreshSession"]["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
     after = await gql(REFRESH, {"refreshToken": second})
