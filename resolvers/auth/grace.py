@@ -34,9 +34,7 @@ class SuccessorPair:
 
 
 def _aead(secret: str) -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
-        secret.encode()
-    )
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(secret.encode())
     return AESGCM(key)
 
 

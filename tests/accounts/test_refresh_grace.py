@@ -53,9 +53,7 @@ async def test_reuse_after_the_window_revokes_the_family(gql: Any, settings: Any
     session = (await sign_up(gql, _email()))["session"]
     pair = (await _refresh(gql, session["refreshToken"]))["session"]
     late = datetime.now(UTC) - timedelta(seconds=settings.refresh_reuse_grace_seconds + 1)
-    await RefreshToken.filter(token_hash=hash_secret(session["refreshToken"])).update(
-        used_at=late
-    )
+    await RefreshToken.filter(token_hash=hash_secret(session["refreshToken"])).update(used_at=late)
     replay = await _refresh(gql, session["refreshToken"])
     assert replay["errors"][0]["code"] == "INVALID_REFRESH_TOKEN"
     assert (await _refresh(gql, pair["refreshToken"]))["errors"][0]["code"] == (
