@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TypedDict
 
 
-class ErrorExtensions(TypedDict):
+class ErrorExtensions(TypedDict, total=False):
     """What a coded GraphQL error carries, and what a payload's `errors` entry holds."""
 
     code: str
     field: str | None
+    retryAfter: int
 
 
 class DomainError(Exception):
@@ -44,6 +45,18 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     def __init__(self, what: str, field: str | None = "id") -> None:
         super().__init__("NOT_FOUND", f"No {what} with that id.", field)
+
+
+class Throttled(DomainError):
+    """Too many attempts of something guessable (passwords): wait `retry_after` seconds."""
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
+
+    @property
+    def extensions(self) -> ErrorExtensions:
+        return {"code": self.code, "field": self.field, "retryAfter": self.retry_after}
 
 
 class ServiceUnavailable(DomainError):

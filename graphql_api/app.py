@@ -23,6 +23,7 @@ from core.storage.factory import close_store, get_store
 from graphql_api.auth import connection_viewer, request_viewer
 from graphql_api.client_ip import scope_client_ip
 from graphql_api.context import Context
+from graphql_api.edge import with_edge
 from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
@@ -115,11 +116,11 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
     ]
     # Outermost first: the request id is set before the metrics middleware logs anything.
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    middleware = [
+    middleware = with_edge(settings, [  # CORS before, the body guard after (edge.py)
         Middleware(RequestIdMiddleware),
         Middleware(MetricsMiddleware),
         Middleware(RateLimitMiddleware, limiter=limiter),
-    ]
+    ])
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.event_hub = hub
     app.state.rate_limiter = limiter

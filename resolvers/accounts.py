@@ -12,7 +12,7 @@ from core.config import get_settings
 from core.errors import DomainError, NotAuthenticated, NotFound
 from orm import ledger
 from orm.models import ApiKey, OAuthIdentity, User
-from resolvers.auth import api_keys, refresh
+from resolvers.auth import api_keys, refresh, throttle
 from resolvers.auth.emails import normalise_email
 from resolvers.auth.passwords import check_strength, hash_password, verify_password
 from resolvers.auth.tokens import issue_access_token, revoke_session_tokens
@@ -75,16 +75,20 @@ async def sign_up(email: str, password: str) -> SessionTokens:
     return await start_session(user)
 
 
-async def log_in(email: str, password: str) -> SessionTokens:
-    """The same answer, after the same work, for an unknown email and a wrong password."""
+async def log_in(email: str, password: str, address: str | None = None) -> SessionTokens:
+    """The same answer, after the same work, for an unknown email and a wrong password.
+    Failures are throttled per account and per client `address` (resolvers.auth.throttle)."""
     try:
         email = normalise_email(email)
     except DomainError:
         email = ""
+    await throttle.check(email, address)
     user = await User.filter(email=email).first() if email else None
     ok, needs_rehash = await verify_password(user.password_hash if user else None, password)
     if user is None or not ok:
+        await throttle.failed(email, address)
         raise InvalidCredentials()
+    await throttle.succeeded(email)
     if needs_rehash:
         user.password_hash = await hash_password(password)
         await user.save(update_fields=["password_hash"])

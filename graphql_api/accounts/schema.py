@@ -83,7 +83,7 @@ class Mutation:
         description="INVALID_CREDENTIALS for an unknown email or a wrong password."
     )
     async def log_in(self, info: Info, input: LogInInput) -> SessionPayload:
-        return _session(await cases.log_in(input.email, input.password))
+        return _session(await cases.log_in(input.email, input.password, info.context.client_ip))
 
     @strawberry.mutation(description="Trade a refresh token (once) for a new session pair.")
     async def refresh_session(self, info: Info, refresh_token: str) -> SessionPayload:

@@ -22,7 +22,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, Throttled
 
 
 @strawberry.type(description="A problem the user can fix; `code` is machine-readable.")
@@ -30,10 +30,14 @@ class UserError:
     code: str
     field: str | None
     message: str
+    retry_after: int | None = strawberry.field(
+        default=None, description="Seconds to wait before trying again (throttled attempts)."
+    )
 
     @classmethod
     def from_domain(cls, exc: DomainError) -> UserError:
-        return cls(code=exc.code, field=exc.field, message=exc.message)
+        retry_after = exc.retry_after if isinstance(exc, Throttled) else None
+        return cls(code=exc.code, field=exc.field, message=exc.message, retry_after=retry_after)
 
 
 class PayloadErrors(FieldExtension):

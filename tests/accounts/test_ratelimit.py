@@ -141,5 +141,8 @@ async def test_anonymous_clients_are_limited_per_ip_behind_trusted_proxies(
         (None, "1.2.3.4", "unknown"),
     ],
 )
-def test_client_ip(settings: Any, peer: str | None, forwarded: str | None, expected: str) -> None:
+def test_client_ip(
+    override_settings: Any, peer: str | None, forwarded: str | None, expected: str
+) -> None:
+    override_settings(trusted_proxies="127.0.0.1")  # behind a proxy on the host
     assert client_ip(peer, forwarded) == expected
