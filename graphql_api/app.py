@@ -116,11 +116,14 @@ def create_app(settings: Settings | None = None, *, manage_connections: bool = T
     ]
     # Outermost first: the request id is set before the metrics middleware logs anything.
     limiter = RateLimiter(settings.rate_limit_per_minute)
-    middleware = with_edge(settings, [  # CORS before, the body guard after (edge.py)
-        Middleware(RequestIdMiddleware),
-        Middleware(MetricsMiddleware),
-        Middleware(RateLimitMiddleware, limiter=limiter),
-    ])
+    middleware = with_edge(
+        settings,
+        [  # CORS before, the body guard after (edge.py)
+            Middleware(RequestIdMiddleware),
+            Middleware(MetricsMiddleware),
+            Middleware(RateLimitMiddleware, limiter=limiter),
+        ],
+    )
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.event_hub = hub
     app.state.rate_limiter = limiter

@@ -48,6 +48,10 @@ class Refusal(Exception):
         ).encode()
 
 
+# Where a request names its document: the text, or a persisted document's id or hash.
+_DOCUMENT_MEMBERS = ("query", "extensions", "documentId", "id")
+
+
 def depth(value: Any) -> int:
     """How deeply a parsed JSON value nests (a scalar is 0), without recursion."""
     deepest = 0
@@ -74,8 +78,9 @@ def parse_json(text: str | bytes, what: str) -> Any:
         raise Refusal(400, BAD_REQUEST, f"{what} is not valid JSON.", None) from None
 
 
-def check_request(request: Any) -> None:
-    """A decoded GraphQL-over-HTTP request: an object whose members have the right types."""
+def check_request(request: Any, *, needs_document: bool = True) -> None:
+    """A decoded GraphQL-over-HTTP request: an object whose members have the right types,
+    naming a document (a GET without one is GraphiQL's page)."""
     if not isinstance(request, dict):
         raise Refusal(400, BAD_REQUEST, "The body must be a JSON object (one operation).")
     if depth(request) > MAX_DEPTH:
@@ -85,6 +90,8 @@ def check_request(request: Any) -> None:
         if value is not None and not isinstance(value, kind):
             noun = "a string" if kind is str else "an object"
             raise Refusal(400, BAD_REQUEST, f"`{name}` must be {noun} or null.", name)
+    if needs_document and not any(request.get(name) for name in _DOCUMENT_MEMBERS):
+        raise Refusal(400, BAD_REQUEST, "The request has no `query`.", "query")
 
 
 def check_graphql_body(raw: bytes) -> None:
@@ -106,7 +113,7 @@ def check_graphql_query_string(query_string: bytes) -> None:
     for name in ("variables", "extensions"):
         if params.get(name):
             decoded[name] = parse_json(params[name], f"`{name}`")
-    check_request(decoded)
+    check_request(decoded, needs_document=False)
 
 
 def _is_json(scope: Scope) -> bool:

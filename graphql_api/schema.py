@@ -22,9 +22,11 @@ from graphql_api.common.errors import PayloadErrors
 from graphql_api.context import FreshLoaders
 from graphql_api.credits import schema as credits
 from graphql_api.credits.types import CreditTransactionType
+from graphql_api.error_codes import code_errors
 from graphql_api.events import schema as events
 from graphql_api.exports import schema as exports
 from graphql_api.exports.types import ExportType
+from graphql_api.input_text import StorableText
 from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
@@ -117,6 +119,7 @@ def extensions() -> list[type[SchemaExtension]]:
         FreshLoaders,
         MetricsExtension,
         WebSocketRateLimit,
+        StorableText,
         *limit_extensions(),
     ]
 
@@ -128,6 +131,7 @@ class ClipforgeSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: Any | None = None
     ) -> None:
+        code_errors(errors, self._schema, execution_context)  # in place: what the client reads
         for error in errors:
             if error.original_error is None or isinstance(
                 error.original_error, (GraphQLError, DomainError)
