@@ -42,6 +42,36 @@ def keys_retire(kid: str) -> None:
         typer.echo(f"no key {kid}", err=True)
         raise typer.Exit(1)
     typer.echo(f"retired {kid}")
+    if _announce_retired(kid):
+        typer.echo("open sockets signed by it were told to close")
+
+
+def _announce_retired(kid: str) -> bool:
+    """With a configured Redis, every api closes the key's sockets now (else each api does
+    within a second of reading the ring file: socket_sessions' watcher)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from redis.asyncio import Redis
+
+    from core.config import get_settings
+    from core.revocations import publish
+
+    url = get_settings().redis_url
+    if not url:
+        return False
+
+    async def run() -> bool:
+        client = Redis.from_url(url, socket_connect_timeout=5)
+        try:
+            async with asyncio.timeout(5):
+                return await publish("kid", kid, client=client)
+        except TimeoutError:
+            return False
+        finally:
+            await client.aclose()
+
+    with ThreadPoolExecutor(1) as pool:  # a loop of its own, whoever calls
+        return pool.submit(asyncio.run, run()).result()
 
 
 @users_app.command("make-admin")

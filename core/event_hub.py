@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import time
@@ -30,6 +31,9 @@ log = logging.getLogger("clipforge.events.hub")
 
 Event = dict[str, Any]
 CloseCallback = Callable[[int, str], Awaitable[None]]
+# Messages on the hub's own channel (e.g. core.revocations), and {"connected": True} after
+# each (re)connect, when messages may have been missed.
+ControlListener = Callable[[dict[str, Any]], None]
 
 # WebSocket close codes (documented in the README, "Live progress").
 CLOSE_SLOW_CONSUMER = 1013  # "try again later": graphql-ws clients reconnect
@@ -37,6 +41,7 @@ CLOSE_SHUTDOWN = 1012  # "service restart": graphql-ws clients reconnect
 SLOW_CONSUMER_REASON = "Slow consumer: events were not read in time"
 SHUTDOWN_REASON = "Server shutting down"
 HUB_CHANNEL = "clipforge:hub"
+_HUB_CHANNEL_BYTES = HUB_CHANNEL.encode()
 
 
 class SubscriberClosed(Exception):
@@ -163,6 +168,7 @@ class EventHub:
         self._reader: asyncio.Task[None] | None = None
         self._closing = False
         self._side_tasks: set[asyncio.Task[None]] = set()
+        self._control_listeners: list[ControlListener] = []
 
     @property
     def url(self) -> str:
@@ -264,6 +270,32 @@ class EventHub:
             except Exception:  # noqa: BLE001 - a reconnect subscribes only to live channels
                 log.warning("pub/sub unsubscribe failed", exc_info=True)
 
+    # ------------------------------------------------------------------ control messages
+    def add_control_listener(self, listener: ControlListener) -> None:
+        """Call `listener` with each message on the hub's own channel (idempotent)."""
+        if listener not in self._control_listeners:
+            self._control_listeners.append(listener)
+
+    def start(self) -> None:
+        """Connect now (subscribing starts the hub too), so control messages arrive."""
+        if not self._closing:
+            self._ensure_started()
+
+    def _control(self, message: dict[str, Any]) -> None:
+        for listener in list(self._control_listeners):
+            try:
+                listener(message)
+            except Exception:  # noqa: BLE001 - one listener never stops the reader
+                log.warning("hub control listener failed", exc_info=True)
+
+    def _control_data(self, data: bytes) -> None:
+        try:
+            message = json.loads(data)
+        except ValueError:
+            return
+        if isinstance(message, dict):
+            self._control(message)
+
     # ------------------------------------------------------------------ the reader
     def _ensure_started(self) -> None:
         if not self.running:
@@ -307,6 +339,7 @@ class EventHub:
                     log.info("event hub reconnected to Redis")
                 first = False
                 backoff = 0.05
+                self._control({"connected": True})
                 await self._read()
             except asyncio.CancelledError:
                 raise
@@ -330,7 +363,9 @@ class EventHub:
             if message is not None:
                 last_seen, ping_sent = now, False
                 kind = message.get("type")
-                if kind == "message":
+                if kind == "message" and message["channel"] == _HUB_CHANNEL_BYTES:
+                    self._control_data(message["data"])
+                elif kind == "message":
                     self._dispatch(message["channel"], message["data"])
                 elif kind == "subscribe":
                     confirmed = self._confirmed.get(message["channel"].decode())

@@ -56,6 +56,11 @@ def connection_token(params: Mapping[str, object]) -> str | None:
     return None
 
 
+def socket_token(params: Mapping[str, object], scope: Mapping[str, Any]) -> str | None:
+    """The token a WebSocket was authenticated with: connection_init's, else the upgrade's."""
+    return connection_token(params) or bearer_token(_authorization_header(scope))
+
+
 async def connection_viewer(
     params: Mapping[str, object], upgrade_viewer: Viewer | None
 ) -> Viewer | None:

@@ -17,6 +17,8 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSchema, VariableDefinitionNode, specified_rules, validate
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from core.errors import DomainError
 
@@ -28,9 +30,20 @@ INTERNAL = "INTERNAL_SERVER_ERROR"
 INTERNAL_MESSAGE = "Internal server error."
 
 
+# Raised by Strawberry for requests that are wrong (no operation by that name, a query over
+# legacy graphql-ws): its messages say so, they are client errors.
+_CLIENT_FAULTS = (
+    GraphQLError,
+    DomainError,
+    CannotGetOperationTypeError,
+    InvalidOperationTypeError,
+    MissingQueryError,
+)
+
+
 def _unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, (GraphQLError, DomainError))
+    return original is not None and not isinstance(original, _CLIENT_FAULTS)
 
 
 def _variable(error: GraphQLError) -> str | None:

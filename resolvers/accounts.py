@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from core import revocations
 from core.config import get_settings
 from core.errors import DomainError, NotAuthenticated, NotFound
 from orm import ledger
@@ -155,6 +156,7 @@ async def revoke_api_key(viewer: Viewer | None, key_gid: str) -> ApiKey:
         raise NotFound("API key")
     key.revoked_at = datetime.now(UTC)
     await key.save(update_fields=["revoked_at"])
+    await revocations.publish("api_key", key.id)  # its open sockets close now
     return key
 
 

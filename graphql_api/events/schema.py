@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
@@ -34,9 +33,6 @@ if TYPE_CHECKING:
     from orm.models import Upload
 
 log = logging.getLogger("clipforge.events")
-
-CLOSE_TOKEN_EXPIRED = 4403
-TOKEN_EXPIRED_REASON = "Access token expired"
 
 
 def _gid(type_name: str, raw: Any) -> strawberry.ID | None:
@@ -102,29 +98,6 @@ async def _close_socket(websocket: Any, code: int, reason: str) -> None:
         await asyncio.wait_for(websocket.close(code=code, reason=reason), timeout=10)
 
 
-class _TokenExpired(Exception):
-    pass
-
-
-async def _next_live(sub: Any, viewer: Viewer) -> dict[str, Any]:
-    """The next hub event, or _TokenExpired once the viewer's access token has expired."""
-    expires = viewer.token_expires_at
-    if expires is None:
-        event: dict[str, Any] = await sub.get()
-        return event
-    remaining = expires - time.time()
-    if remaining <= 0:
-        raise _TokenExpired
-    try:
-        async with asyncio.timeout(remaining):
-            event = await sub.get()
-    except TimeoutError:
-        raise _TokenExpired from None
-    if time.time() >= expires:
-        raise _TokenExpired
-    return event
-
-
 async def _stream(
     hub: EventHub,
     websocket: Any,
@@ -145,7 +118,7 @@ async def _stream(
             WS_EVENTS_SENT.inc()
             yield PipelineEventType.from_event(data, replay=True)
         while True:
-            data = await _next_live(sub, viewer)
+            data = await sub.get()  # the socket closes when its token expires (ws.py)
             if only is not None and data.get("upload_id") != str(only):
                 continue
             seq = data.get("seq")
@@ -158,10 +131,6 @@ async def _stream(
                 continue
             WS_EVENTS_SENT.inc()
             yield event
-    except _TokenExpired:
-        await hub.unsubscribe(sub)
-        await _close_socket(websocket, CLOSE_TOKEN_EXPIRED, TOKEN_EXPIRED_REASON)
-        await _until_cancelled()
     except SubscriberClosed:
         await _until_cancelled()  # the hub is closing the socket
     finally:

@@ -19,6 +19,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
 from joserfc.jwt import JWTClaimsRegistry
 
+from core import revocations
 from core.config import get_settings
 from core.redis import get_redis
 from orm.models import User
@@ -111,12 +112,14 @@ def _revoked_key(session_id: uuid.UUID) -> str:
 
 async def revoke_session_tokens(session_id: uuid.UUID) -> None:
     """Access tokens of a logged-out (or compromised) session stop working before they
-    expire: the mark lives as long as any token of the session could."""
+    expire: the mark lives as long as any token of the session could, and every api process
+    closes the session's open sockets at once (core.revocations)."""
     ttl = get_settings().access_token_ttl_seconds + LEEWAY_SECONDS + 1
     try:
         await get_redis().set(_revoked_key(session_id), b"1", ex=ttl)
     except Exception:  # Redis down: the refresh tokens are revoked in Postgres anyway.
         log.warning("could not mark session %s revoked in Redis", session_id, exc_info=True)
+    await revocations.publish("session", session_id)
 
 
 async def session_revoked(session_id: uuid.UUID) -> bool:

@@ -129,7 +129,7 @@ async def test_a_token_that_expires_while_open_stops_delivery(
     assert await ws.init(token) == {"type": "connection_ack"}
     await ws.subscribe("live")
     code, reason = await ws.closed(wait=30)
-    assert code == 4403 and "expired" in reason.lower()
+    assert code == 4401 and "expired" in reason.lower()
     assert time.time() >= expires_at.timestamp()
 
 

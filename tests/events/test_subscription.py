@@ -158,7 +158,7 @@ async def test_an_expired_token_stops_delivery(
     assert await publish(user.id, StageEvent(None, "CLIP", "STARTED"))
     assert fields(await ws.recv())["status"] == "STARTED"
 
-    assert await ws.closed() == (4403, "Access token expired")
+    assert await ws.closed() == (4401, "Access token expired")
     await until(lambda: not ws_server.hub.subscribers.get(str(user.id)), "the release")
     assert await publish(user.id, StageEvent(None, "CLIP", "COMPLETED", 1.0))
 
