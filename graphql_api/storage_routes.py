@@ -1,7 +1,9 @@
 """HTTP endpoints behind the local backend's signed URLs (what S3 itself serves otherwise).
 
 GET streams a stored object (Range supported); PUT streams a body to disk, for a whole
-object or one multipart part. Every request must carry a valid, unexpired signature.
+object (once: a second PUT to a taken key is a 412, as on S3 with `If-None-Match: *`) or one
+multipart part (until the upload is completed). Every request must carry a valid, unexpired
+signature.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from core.storage.base import InvalidKey, InvalidPart, ObjectMissing
+from core.storage.base import InvalidKey, InvalidPart, ObjectExists, ObjectMissing
 from core.storage.factory import get_store
 from core.storage.keys import check_key
 from core.storage.local import LocalStore, PayloadTooLarge, is_expired
@@ -98,10 +100,14 @@ async def put_object(request: Request) -> Response:
     try:
         if upload_id or part:
             etag = await store.write_part(key, upload_id, int(part), request.stream(), max_bytes)
-        else:
-            etag = await store.write_stream(key, request.stream(), content_type, max_bytes)
+        else:  # write-once, like S3 with If-None-Match: * (uploads cannot be swapped)
+            etag = await store.write_stream(
+                key, request.stream(), content_type, max_bytes, once=True
+            )
     except PayloadTooLarge as exc:
         return _text(413, str(exc))
+    except ObjectExists:
+        return _text(412, "precondition failed: the object exists and cannot be replaced")
     except ObjectMissing:
         return _text(404, "no such upload")
     except (InvalidPart, InvalidKey, ValueError) as exc:

@@ -146,9 +146,10 @@ async def _locked_upload(
 
 
 async def _charge_and_queue(
-    user_id: uuid.UUID, upload_id: uuid.UUID, checked: CheckedMedia
+    user_id: uuid.UUID, upload_id: uuid.UUID, checked: CheckedMedia, etag: str
 ) -> tuple[Upload, bool]:
-    """One transaction: user row, then upload row locked; charge, ledger row, QUEUED.
+    """One transaction: user row, then upload row locked; charge, ledger row, QUEUED, and the
+    ETag of the checked bytes (every stage reads that version only).
     Returns (upload, charged now); a concurrent completion that won leaves it as it is."""
     async with in_transaction() as conn:
         await ledger.lock_user(user_id, conn)
@@ -157,7 +158,11 @@ async def _charge_and_queue(
             return upload, False
         await ledger.charge_upload(upload, checked.minutes, conn)
         await move_upload(
-            upload, UploadStatus.QUEUED, conn=conn, duration_seconds=checked.info.duration
+            upload,
+            UploadStatus.QUEUED,
+            conn=conn,
+            duration_seconds=checked.info.duration,
+            source_etag=etag,
         )
     return upload, True
 
@@ -168,7 +173,9 @@ async def complete_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
     Idempotent: an upload already past AWAITING_UPLOAD is returned as it is (a QUEUED one is
     enqueued again, which arq ignores while the job is pending), so a retry never charges
     twice. Media that can never work is removed from storage; the upload stays
-    AWAITING_UPLOAD so the client can PUT a good file to the same URL.
+    AWAITING_UPLOAD so the client can PUT a good file to the same URL. The ETag of the bytes
+    checked is recorded with the charge: presigned PUTs are write-once, and every stage reads
+    only that version, so bytes sent later are never processed.
     """
     user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
@@ -183,13 +190,19 @@ async def complete_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
         )
     store = get_store()
     try:
+        before = await store.stat(upload.storage_key)
         checked = await check_object(store, upload.storage_key, upload.size_bytes, settings)
+        after = await store.stat(upload.storage_key)
     except RejectedMedia as exc:
         await _reject(upload, exc)
         raise
     except StorageError:
         raise storage_unavailable() from None
-    upload, charged = await _charge_and_queue(user_id, upload.id, checked)
+    if before is None or after is None or before.etag != after.etag:
+        raise DomainError(
+            "UPLOAD_CHANGED", "The file changed while it was being checked; complete again.", "id"
+        )
+    upload, charged = await _charge_and_queue(user_id, upload.id, checked, after.etag)
     if charged or upload.status == UploadStatus.QUEUED:
         await schedule.start_transcribe(upload.id)
     return upload

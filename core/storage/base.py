@@ -16,6 +16,14 @@ class ObjectMissing(StorageError):
     """The key (or the multipart upload) does not exist."""
 
 
+class ObjectChanged(StorageError):
+    """The object is not the version asked for (its ETag differs): someone replaced it."""
+
+
+class ObjectExists(StorageError):
+    """A write-once PUT found the key taken (S3: If-None-Match: *, 412)."""
+
+
 class InvalidPart(StorageError):
     """A multipart completion named a part that was not uploaded or whose etag differs."""
 
@@ -35,6 +43,14 @@ class PresignedRequest:
 
 
 @dataclass(frozen=True)
+class ObjectStat:
+    """An object's size and ETag (unquoted), the version a later read can insist on."""
+
+    size: int
+    etag: str
+
+
+@dataclass(frozen=True)
 class MultipartPart:
     part_number: int
     etag: str
@@ -51,15 +67,23 @@ class ObjectStore(Protocol):
     async def put_bytes(self, key: str, data: bytes, content_type: str = ...) -> None: ...
     async def put_file(self, key: str, path: Path, content_type: str = ...) -> None: ...
     async def get_bytes(self, key: str) -> bytes: ...
-    async def download(self, key: str, dest: Path) -> None: ...
+    async def download(self, key: str, dest: Path, *, if_match: str | None = None) -> None:
+        """Stream to `dest`; with `if_match` (an ETag), ObjectChanged unless it is that version."""
+        ...
+
     async def size(self, key: str) -> int | None: ...
+    async def stat(self, key: str) -> ObjectStat | None: ...
     async def exists(self, key: str) -> bool: ...
     async def delete(self, key: str) -> None: ...
     async def delete_prefix(self, prefix: str) -> int: ...
     async def list_keys(self, prefix: str) -> list[str]: ...
     async def presigned_put(
         self, key: str, content_type: str, expires_in: int | None = None
-    ) -> PresignedRequest: ...
+    ) -> PresignedRequest:
+        """A write-once PUT: it creates the object and cannot replace it (412 once it exists),
+        so bytes checked after it arrived stay the bytes at the key."""
+        ...
+
     async def presigned_get(self, key: str, expires_in: int | None = None) -> str: ...
     async def create_multipart(self, key: str, content_type: str) -> str: ...
     async def presigned_part(

@@ -31,7 +31,10 @@ from core.storage.base import (
     InvalidKey,
     InvalidPart,
     MultipartPart,
+    ObjectChanged,
+    ObjectExists,
     ObjectMissing,
+    ObjectStat,
     PresignedRequest,
     StorageError,
 )
@@ -159,6 +162,21 @@ class LocalStore:
         self._write_meta(key, content_type, etag, size)
         self._place(tmp, self.object_path(key))
 
+    def _commit_once(self, key: str, tmp: Path, content_type: str, etag: str, size: int) -> None:
+        """Place the object only if the key is free: a hard link never replaces (atomic)."""
+        dest = self.object_path(key)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.link(tmp, dest)
+        except FileExistsError:
+            raise ObjectExists(key) from None
+        except (NotADirectoryError, IsADirectoryError) as exc:
+            raise InvalidKey(f"key clashes with an existing key: {dest.name}") from exc
+        finally:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        self._write_meta(key, content_type, etag, size)
+
     def _write_blocking(self, key: str, chunks: Iterable[bytes], content_type: str) -> str:
         check_key(key)
         tmp, fh = self._tmp_file()
@@ -228,12 +246,16 @@ class LocalStore:
         chunks: AsyncIterable[bytes],
         content_type: str,
         max_bytes: int,
+        *,
+        once: bool = False,
     ) -> str:
-        """Stream an async body to the key without holding it in memory; returns the etag."""
+        """Stream an async body to the key without holding it in memory; returns the etag.
+        `once`: only if the key is free (ObjectExists otherwise), as a presigned PUT."""
         check_key(key)
         tmp, size, etag = await self._stream_to_tmp(chunks, max_bytes)
+        commit = self._commit_once if once else self._commit
         try:
-            await asyncio.to_thread(self._commit, key, tmp, content_type, etag, size)
+            await asyncio.to_thread(commit, key, tmp, content_type, etag, size)
         except BaseException:
             with contextlib.suppress(OSError):
                 tmp.unlink()
@@ -289,8 +311,12 @@ class LocalStore:
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError) as exc:
             raise ObjectMissing(key) from exc
 
-    async def download(self, key: str, dest: Path) -> None:
+    async def download(self, key: str, dest: Path, *, if_match: str | None = None) -> None:
+        """Copy to `dest` (renamed into place); with `if_match`, ObjectChanged when the
+        object's ETag differs before or after the copy."""
         src = self.object_path(key)
+        if if_match is not None:
+            await self._expect(key, if_match)
 
         def copy() -> None:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -309,10 +335,27 @@ class LocalStore:
             if not src.is_file():
                 raise ObjectMissing(key) from exc
             raise StorageError(f"download {key}: {exc}") from exc
+        if if_match is not None:
+            try:
+                await self._expect(key, if_match)
+            except ObjectChanged:
+                await asyncio.to_thread(dest.unlink, missing_ok=True)
+                raise
+
+    async def _expect(self, key: str, etag: str) -> None:
+        found = await self.stat(key)
+        if found is None:
+            raise ObjectMissing(key)
+        if _clean_etag(found.etag) != _clean_etag(etag):
+            raise ObjectChanged(f"{key}: the object is another version")
 
     async def size(self, key: str) -> int | None:
         info = await asyncio.to_thread(self.info, key)
         return None if info is None else info.size
+
+    async def stat(self, key: str) -> ObjectStat | None:
+        info = await asyncio.to_thread(self.info, key)
+        return None if info is None else ObjectStat(info.size, _clean_etag(info.etag))
 
     async def exists(self, key: str) -> bool:
         return await self.size(key) is not None
@@ -397,7 +440,8 @@ class LocalStore:
         return PresignedRequest(
             url=self._url("PUT", key, expires, content_type=content_type),
             method="PUT",
-            headers={"Content-Type": content_type},
+            # As on S3: the URL creates the object once (the api's route refuses a second PUT).
+            headers={"Content-Type": content_type, "If-None-Match": "*"},
             expires_at=datetime.fromtimestamp(expires, UTC),
         )
 

@@ -26,7 +26,9 @@ from core.config import Settings
 from core.storage.base import (
     InvalidPart,
     MultipartPart,
+    ObjectChanged,
     ObjectMissing,
+    ObjectStat,
     PresignedRequest,
     StorageError,
 )
@@ -36,6 +38,7 @@ DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
 _BUCKET_MISSING_CODES = {"404", "NoSuchBucket", "NotFound"}
 _PART_CODES = {"InvalidPart", "InvalidPartOrder", "EntityTooSmall"}
+_CHANGED_CODES = {"PreconditionFailed", "412"}
 _DELETE_BATCH = 1000
 
 
@@ -54,6 +57,8 @@ def _mapped(what: str, key: str = "") -> Iterator[None]:
             raise ObjectMissing(key or what) from exc
         if code in _PART_CODES:
             raise InvalidPart(f"{what} {key}: {code}") from exc
+        if code in _CHANGED_CODES:
+            raise ObjectChanged(f"{what} {key}: the object is another version") from exc
         raise StorageError(f"{what} {key}: {code or exc}") from exc
     except (TimeoutError, BotoCoreError, aiohttp.ClientError, OSError) as exc:
         raise StorageError(f"{what} {key}: {exc}") from exc
@@ -173,16 +178,18 @@ class S3Store:
                 data: bytes = await body.read()
             return data
 
-    async def download(self, key: str, dest: Path) -> None:
-        """Stream to a temp file beside ``dest`` and rename, so ``dest`` is never partial."""
+    async def download(self, key: str, dest: Path, *, if_match: str | None = None) -> None:
+        """Stream to a temp file beside ``dest`` and rename, so ``dest`` is never partial.
+        With `if_match`, S3 itself refuses another version (412: ObjectChanged)."""
         client = await self._get_client()
         check_key(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".dl-", dir=dest.parent)
         os.close(fd)
+        condition = {"IfMatch": _quoted(if_match)} if if_match else {}
         try:
             with _mapped("download", key):
-                resp = await client.get_object(Bucket=self.bucket, Key=key)
+                resp = await client.get_object(Bucket=self.bucket, Key=key, **condition)
                 body = resp["Body"]
                 async with body:
                     with open(tmp, "wb") as fh:  # noqa: ASYNC230 - chunked, see below
@@ -195,13 +202,17 @@ class S3Store:
             raise
 
     async def size(self, key: str) -> int | None:
+        found = await self.stat(key)
+        return None if found is None else found.size
+
+    async def stat(self, key: str) -> ObjectStat | None:
         client = await self._get_client()
         try:
             with _mapped("head", check_key(key)):
                 resp = await client.head_object(Bucket=self.bucket, Key=key)
         except ObjectMissing:
             return None
-        return int(resp["ContentLength"])
+        return ObjectStat(int(resp["ContentLength"]), str(resp.get("ETag", "")).strip('"'))
 
     async def exists(self, key: str) -> bool:
         return await self.size(key) is not None
@@ -252,20 +263,22 @@ class S3Store:
     async def presigned_put(
         self, key: str, content_type: str, expires_in: int | None = None
     ) -> PresignedRequest:
-        """The client must send the returned Content-Type header: it is part of the signature."""
+        """The client must send the returned headers: Content-Type and `If-None-Match: *` are
+        part of the signature, so the URL creates the object once and never replaces it."""
         client = await self._get_client()
         ttl = self._ttl(expires_in)
+        params = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
         with _mapped("presign_put", check_key(key)):
             url = await client.generate_presigned_url(
                 "put_object",
-                Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+                Params={**params, "IfNoneMatch": "*"},
                 ExpiresIn=ttl,
                 HttpMethod="PUT",
             )
         return PresignedRequest(
             url=url,
             method="PUT",
-            headers={"Content-Type": content_type},
+            headers={"Content-Type": content_type, "If-None-Match": "*"},
             expires_at=datetime.now(UTC) + timedelta(seconds=ttl),
         )
 

@@ -7,6 +7,7 @@ A crash between those steps leaves either the old rows or the new ones, each wit
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -15,8 +16,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.storage import ObjectMissing, StorageError, get_store
-from jobs.errors import TransientError
+from core.storage import ObjectChanged, ObjectMissing, StorageError, get_store
+from jobs.errors import PermanentError, TransientError
 from jobs.media.types import AudioFeatures, PlatformCaption, Segment, TranscriptResult, Word
 from jobs.pipeline import layout
 from jobs.pipeline.errors import classified
@@ -27,12 +28,25 @@ from orm.models.enums import CaptionPlatform
 # ---------------------------------------------------------------- objects
 
 
+CHANGED_MESSAGE = (
+    "The uploaded file changed after it was checked and charged, so it was not processed; "
+    "your minutes were refunded. Upload the file again as a new upload."
+)
+
+
 async def fetch_original(upload: Upload, folder: Path) -> Path:
-    """Stream the uploaded original to a local file (never whole in memory)."""
+    """Stream the uploaded original to a local file (never whole in memory): the very bytes
+    that were checked and charged (their ETag and size), else PermanentError (refunded)."""
     suffix = PurePosixPath(upload.storage_key).suffix or PurePosixPath(upload.filename).suffix
     dest = folder / f"original{suffix.lower() or '.bin'}"
     with classified("download the video"):
-        await get_store().download(upload.storage_key, dest)
+        try:
+            await get_store().download(upload.storage_key, dest, if_match=upload.source_etag)
+        except ObjectChanged as exc:
+            raise PermanentError(CHANGED_MESSAGE, detail=str(exc)) from exc
+    size = await asyncio.to_thread(lambda: dest.stat().st_size)
+    if upload.source_etag is not None and size != upload.size_bytes:
+        raise PermanentError(CHANGED_MESSAGE, detail=f"{size} bytes, {upload.size_bytes} checked")
     return dest
 
 

@@ -99,7 +99,7 @@ async def test_presigned_put_then_get_over_http(backend: Backend) -> None:
     key = backend.key("up/original.mp4")
     target = await backend.store.presigned_put(key, "video/mp4", expires_in=600)
     assert target.method == "PUT"
-    assert target.headers == {"Content-Type": "video/mp4"}
+    assert target.headers == {"Content-Type": "video/mp4", "If-None-Match": "*"}
     assert target.expires_at is not None and target.expires_at > datetime.now(UTC)
     body = os.urandom(100_000)
     put = await backend.http.put(target.url, content=body, headers=target.headers)

@@ -25,7 +25,10 @@ async def test_create_returns_a_presigned_put(
     assert created["upload"]["filename"] == "My Talk.MOV"
     target = created["target"]
     assert target["method"] == "PUT"
-    assert target["headers"] == [{"name": "Content-Type", "value": "video/quicktime"}]
+    assert target["headers"] == [
+        {"name": "Content-Type", "value": "video/quicktime"},
+        {"name": "If-None-Match", "value": "*"},  # write-once: the bytes cannot be swapped
+    ]
     assert target["url"].startswith(f"{settings.public_base_url}/storage/uploads/")
     upload = await Upload.get(id=upload_pk(created["upload"]["id"]))
     assert upload.user_id == user.id and upload.size_bytes == 1234
