@@ -139,17 +139,18 @@ async def charge_upload(upload: Upload, minutes: int, conn: BaseDBAsyncClient) -
     return tx
 
 
-async def unrefunded_charge(
+async def unrefunded_charges(
     upload_id: uuid.UUID, conn: BaseDBAsyncClient | None = None
-) -> CreditTransaction | None:
-    """The upload's latest charge that has no refund yet (None if every charge was refunded)."""
+) -> list[CreditTransaction]:
+    """The upload's charges without a refund, latest first (a completion's charge, and any
+    top-up for media that turned out longer: jobs.pipeline.billing)."""
     charges = (
         await CreditTransaction.filter(upload_id=upload_id, kind=CreditKind.UPLOAD_CHARGE)
         .using_db(conn)
         .order_by("-created_at", "-reference")
     )
     if not charges:
-        return None
+        return []
     refunded = set(
         await CreditTransaction.filter(
             kind=CreditKind.REFUND, refund_of_id__in=[c.id for c in charges]
@@ -157,17 +158,45 @@ async def unrefunded_charge(
         .using_db(conn)
         .values_list("refund_of_id", flat=True)
     )
-    return next((c for c in charges if c.id not in refunded), None)
+    return [c for c in charges if c.id not in refunded]
+
+
+async def unrefunded_charge(
+    upload_id: uuid.UUID, conn: BaseDBAsyncClient | None = None
+) -> CreditTransaction | None:
+    """The upload's latest charge that has no refund yet (None if every charge was refunded)."""
+    charges = await unrefunded_charges(upload_id, conn)
+    return charges[0] if charges else None
+
+
+async def charge_shortfall(upload_id: uuid.UUID, minutes: int) -> int:
+    """Charge what the upload's unrefunded charges lack of `minutes`, in one transaction;
+    returns the minutes charged now (0: covered, or never charged: nothing to top up).
+    Raises InsufficientCredits, charging nothing, when the balance cannot cover it."""
+    owners = await Upload.filter(id=upload_id).values_list("user_id", flat=True)
+    if not owners:
+        return 0
+    async with in_transaction() as conn:
+        await lock_user(uuid.UUID(str(owners[0])), conn)
+        upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
+        if upload is None:
+            return 0
+        paid = -sum(c.minutes for c in await unrefunded_charges(upload_id, conn))
+        if paid <= 0 or minutes <= paid:
+            return 0
+        await charge_upload(upload, minutes - paid, conn)
+    return minutes - paid
 
 
 async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
-    """Refund the upload's latest unrefunded charge, exactly once, if the upload is FAILED.
+    """Refund the upload's unrefunded charges, exactly once, if the upload is FAILED.
 
     Returns False when there is nothing to refund: never charged, already refunded, gone, or
     no longer FAILED (a retry queued it again and its run uses the charge). Call it after
     marking the upload FAILED. Concurrent callers serialise on the user row (retryUpload takes
     the same lock); the unique reference ``refund:<charge id>`` and the one-to-one
-    ``refund_of`` back that up in the database.
+    ``refund_of`` back that up in the database. A top-up (media longer than first charged)
+    is refunded with the charge it completes.
     """
     owners = await Upload.filter(id=upload_id).values_list("user_id", flat=True)
     if not owners:
@@ -179,25 +208,27 @@ async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
             upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
             if upload is None or upload.status != UploadStatus.FAILED:
                 return False
-            charge = await unrefunded_charge(upload_id, conn)
-            if charge is None:
+            charges = await unrefunded_charges(upload_id, conn)
+            if not charges:
                 return False
-            await _write(
-                user,
-                -charge.minutes,
-                CreditKind.REFUND,
-                f"refund:{charge.id}",
-                conn,
-                upload_id=upload_id,
-                refund_of_id=charge.id,
-            )
+            for charge in charges:
+                await _write(
+                    user,
+                    -charge.minutes,
+                    CreditKind.REFUND,
+                    f"refund:{charge.id}",
+                    conn,
+                    upload_id=upload_id,
+                    refund_of_id=charge.id,
+                )
     except IntegrityError:
         log.info("refund of upload %s already recorded", upload_id)
         return False
-    CREDIT_MINUTES_REFUNDED.inc(-charge.minutes)
+    minutes = -sum(c.minutes for c in charges)
+    CREDIT_MINUTES_REFUNDED.inc(minutes)
     log.info(
         "refunded %s minutes for upload %s: %s",
-        -charge.minutes,
+        minutes,
         upload_id,
         reason,
         extra={"upload_id": str(upload_id)},

@@ -2,12 +2,17 @@
 
 ffprobe reads the object where it lies (the local file, or the store's presigned GET when
 ffmpeg may open that URL), else a temporary download; always with a time limit, and only a
-few probes at once per process so a burst of completions cannot starve the api.
+few probes at once per process so a burst of completions cannot starve the api. For MP3 and
+ADTS AAC, whose duration ffprobe estimates from the bitrate, the audio packets are read to
+the end as well (a demux, no decoding: cheap, and a bitrate trick cannot fool it); other
+containers' durations come from their indexes. Whatever this misses, the transcribe stage
+settles: it decodes the audio and charges the difference (jobs.pipeline.billing).
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import math
 import tempfile
@@ -17,7 +22,14 @@ from pathlib import Path
 from core.config import Settings
 from core.errors import DomainError
 from core.ffmpeg_exec import UnsafeInput, classify_input
-from core.probe import InvalidMedia, MediaInfo, ProbeError, probe
+from core.probe import (
+    ESTIMATED_FORMATS,
+    InvalidMedia,
+    MediaInfo,
+    ProbeError,
+    packet_duration,
+    probe,
+)
 from core.storage import ObjectStore, StorageError
 from core.storage.local import LocalStore
 
@@ -48,23 +60,36 @@ def _slots(settings: Settings) -> asyncio.Semaphore:
     return slot
 
 
+async def _measured(source: str | Path, limit: float, memory: int) -> MediaInfo:
+    """ffprobe's description; for bitrate-estimated formats, the duration of the packets."""
+    info = await probe(source, time_limit=limit, memory_mb=memory)
+    if not info.has_audio or not set(info.format_name.split(",")) & ESTIMATED_FORMATS:
+        return info
+    try:
+        counted = await packet_duration(source, time_limit=limit, memory_mb=memory)
+    except ProbeError as exc:  # the transcribe stage's decode still settles the charge
+        log.warning("packet scan failed, keeping the estimate: %s", exc)
+        return info
+    return dataclasses.replace(info, duration=max(info.duration, counted))
+
+
 async def _probe_stored(store: ObjectStore, key: str, settings: Settings) -> MediaInfo:
     timeout = float(settings.probe_timeout_seconds)
     memory = min(settings.ffmpeg_memory_mb, 1024)
     if isinstance(store, LocalStore):
-        return await probe(store.object_path(key), time_limit=timeout, memory_mb=memory)
+        return await _measured(store.object_path(key), timeout, memory)
     url = await store.presigned_get(key, 600)
     try:
         classify_input(url)
     except UnsafeInput:  # e.g. plain http to a remote host: read a local copy instead
         pass
     else:
-        return await probe(url, time_limit=timeout, memory_mb=memory)
+        return await _measured(url, timeout, memory)
     with tempfile.TemporaryDirectory(prefix="probe-") as tmp:
         dest = Path(tmp) / "media"
         async with asyncio.timeout(timeout):
             await store.download(key, dest)
-        return await probe(dest, time_limit=timeout, memory_mb=memory)
+        return await _measured(dest, timeout, memory)
 
 
 async def check_object(

@@ -7,7 +7,7 @@ from typing import Any
 from core.config import get_settings
 from core.pipeline import Stage, UploadStatus, is_past
 from jobs import schedule
-from jobs.pipeline import results, steps
+from jobs.pipeline import billing, results, steps
 from jobs.pipeline.errors import classified
 from jobs.pipeline.job import begin_stage, find_upload, scratch
 from jobs.pipeline.progress import StageReporter
@@ -29,6 +29,7 @@ async def transcribe(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
     await report.started()
     async with scratch("transcribe") as work:
         video = await results.fetch_original(upload, work)
+        await billing.settle_duration(upload, video, settings)  # the real length is paid for
         result = await steps.transcribe_video(
             video, work, settings, language=upload.language, on_progress=report.progress
         )

@@ -63,7 +63,9 @@ async def test_balance_equals_ledger_after_storm(make_user: Any) -> None:
     charges = await CreditTransaction.filter(user_id__in=user_ids, kind=CreditKind.UPLOAD_CHARGE)
     refunds = await CreditTransaction.filter(user_id__in=user_ids, kind=CreditKind.REFUND)
     assert len(charges) == outcomes["charged"], SEED
-    assert len(refunds) == outcomes["refunded"], SEED
+    # A refund returns every charge of the upload still unrefunded (a charge and its top-up),
+    # so a call may write several rows; none without a successful call.
+    assert outcomes["refunded"] <= len(refunds) <= len(charges), SEED
     by_id = {c.id: c for c in charges}
     for r in refunds:  # each refund returns exactly its charge, and each charge at most once
         assert by_id[r.refund_of_id].minutes == -r.minutes  # type: ignore[index]
