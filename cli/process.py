@@ -97,6 +97,7 @@ async def run(opts: Options, settings: Settings) -> dict[str, Any]:
             settings,
             fps=transcribed.media.fps,
             on_progress=bars.callback("Cutting clips"),
+            title=opts.video.stem,  # on audio-only clips' picture
         )
         bars.start("Writing captions")
         captions = await steps.write_captions(

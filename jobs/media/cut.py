@@ -1,4 +1,5 @@
-"""Cut a clip out of the source (frame-accurate) and pick its thumbnail."""
+"""Cut a clip out of the source (frame-accurate) and pick its thumbnail. A source without a
+picture (an audio-only upload) is cut over a generated one (jobs.media.audiogram)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from core.config import Settings
 from core.ffmpeg_exec import MediaToolError, run_configured
 from core.probe import probe
+from jobs.media.audiogram import cut_audiogram
 
 THUMB_MAX_PX = 720
 THUMB_SAMPLE_FPS = 2
@@ -15,18 +17,32 @@ THUMB_MAX_SAMPLES = 120
 
 
 async def cut_clip(
-    src: str | Path, start: float, end: float, dst: Path, *, settings: Settings | None = None
+    src: str | Path,
+    start: float,
+    end: float,
+    dst: Path,
+    *,
+    settings: Settings | None = None,
+    title: str = "",
 ) -> float:
     """Encode [start, end) of src into dst (H.264/AAC MP4, source size); return its duration.
 
     One encode straight from the source with ``-ss`` before ``-i``: a stream copy would
-    snap to keyframes (seconds off), a second encode would lose quality.
+    snap to keyframes (seconds off), a second encode would lose quality. Sound without a
+    picture gets a generated one: `title` over the clip's waveform.
     """
     if start < 0 or end <= start:
         raise MediaToolError(f"bad clip range [{start}, {end})")
     dst = Path(dst)
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.stem}.part{dst.suffix or '.mp4'}")
+    if not (await probe(src)).has_video:
+        try:
+            await cut_audiogram(src, start, end, tmp, title, settings=settings)
+            tmp.replace(dst)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return await clip_duration(dst)
     argv = ["ffmpeg", "-y", "-ss", f"{start:.3f}", "-i", str(src), "-t", f"{end - start:.3f}"]
     argv += ["-map", "0:v:0?", "-map", "0:a:0?", "-sn", "-dn", "-map_metadata", "-1"]
     argv += ["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2,setsar=1", "-pix_fmt", "yuv420p"]

@@ -202,12 +202,16 @@ async def cut_one(
     work: Path,
     settings: Settings,
     fps: float | None,
+    title: str = "",
 ) -> CutClip:
-    """Cut [start, end) from the source (one encode), then thumbnail and subtitles."""
+    """Cut [start, end) from the source (one encode), then thumbnail and subtitles. Audio
+    alone is cut over a picture made of `title` and its waveform."""
     folder = work / layout.clip_dir(rank)
     video_path = folder / layout.CLIP_VIDEO
     with classified("cut a clip"):
-        duration = await cut_clip(video, pick.start, pick.end, video_path, settings=settings)
+        duration = await cut_clip(
+            video, pick.start, pick.end, video_path, settings=settings, title=title
+        )
         thumb = await thumbnail(video_path, folder / layout.CLIP_THUMBNAIL, settings=settings)
     planned = pick.end - pick.start
     frame = 1.0 / fps if fps else 0.04
@@ -246,11 +250,13 @@ async def cut_clips(
     *,
     fps: float | None = None,
     on_progress: ProgressCallback | None = None,
+    title: str = "",
 ) -> list[CutClip]:
-    """Every pick cut in rank order (best first = rank 1); progress per finished clip."""
+    """Every pick cut in rank order (best first = rank 1); progress per finished clip.
+    `title` names the source on the picture of audio-only clips."""
     out: list[CutClip] = []
     for i, pick in enumerate(picks):
-        out.append(await cut_one(video, transcript, pick, i + 1, work, settings, fps))
+        out.append(await cut_one(video, transcript, pick, i + 1, work, settings, fps, title))
         await _report(on_progress, (i + 1) / len(picks))
     return out
 

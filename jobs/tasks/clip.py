@@ -3,6 +3,7 @@ Clip rows; then captions."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any
 
 from core.config import get_settings
@@ -49,6 +50,7 @@ async def clip(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
             settings,
             fps=info.fps,
             on_progress=report.within(0.1, 0.95),
+            title=PurePosixPath(upload.filename).stem,  # on audio-only clips' picture
         )
         rows = await results.save_clips(upload, cut)
     await report.completed(f"{len(rows)} clips cut")
