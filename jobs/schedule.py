@@ -13,7 +13,9 @@ whatever the caller.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,7 @@ from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
 
 _pools: dict[str, ArqRedis] = {}
+log = logging.getLogger("clipforge.schedule")
 
 
 class QueueUnavailable(ServiceUnavailable):
@@ -61,9 +64,9 @@ async def close_pools() -> None:
         await pool.aclose()
 
 
-def job_id(job: Job | str, subject_id: object) -> str:
-    """The stable arq job id of a job for one upload, export or clip."""
-    return f"{Job(job)}:{subject_id}"
+def job_id(job: Job | str, subject_id: object, *key: object) -> str:
+    """The stable arq job id of a job for one upload, export or clip (and its key args)."""
+    return ":".join(str(part) for part in (Job(job), subject_id, *key))
 
 
 async def start(
@@ -72,16 +75,17 @@ async def start(
     *extra: Any,
     pool: ArqRedis | None = None,
     unavailable: str | None = None,
+    key: Sequence[object] = (),
     **kwargs: Any,
 ) -> bool:
     """Enqueue `job` for its subject unless that job is queued or running already.
 
     Returns False when one is. `pool` is the worker's own connection when a job starts the
     next stage; `unavailable` is the message of the QueueUnavailable raised when Redis
-    cannot be reached.
+    cannot be reached; `key` adds to the job's id (one delivery's attempts are distinct jobs).
     """
     name = Job(job)
-    ident = job_id(name, subject_id)
+    ident = job_id(name, subject_id, *key)
     try:
         redis = pool or await get_pool()
         await redis.delete(result_key_prefix + ident)
@@ -89,6 +93,15 @@ async def start(
     except (RedisError, OSError) as exc:
         raise QueueUnavailable(unavailable or QueueUnavailable.DEFAULT) from exc
     return queued is not None
+
+
+async def start_import(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
+    return await start(
+        Job.IMPORT,
+        upload_id,
+        pool=pool,
+        unavailable="Imports cannot be queued right now; try again shortly.",
+    )
 
 
 async def start_transcribe(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
@@ -126,6 +139,40 @@ async def start_regenerate_captions(clip_id: uuid.UUID) -> bool:
         clip_id,
         unavailable="Captions cannot be queued right now; try again shortly.",
     )
+
+
+async def start_webhook_delivery(
+    delivery_id: uuid.UUID,
+    attempt: int,
+    *,
+    defer_seconds: float = 0.0,
+    pool: ArqRedis | None = None,
+) -> bool:
+    """One attempt of a webhook delivery, `defer_seconds` from now. Each attempt is its own
+    job (`deliver_webhook:<delivery>:<attempt>`), so a running attempt can queue the next."""
+    return await start(
+        Job.DELIVER_WEBHOOK,
+        delivery_id,
+        attempt,
+        pool=pool,
+        key=(attempt,),
+        _defer_by=defer_seconds if defer_seconds > 0 else None,
+    )
+
+
+async def start_deliveries(
+    delivery_ids: Iterable[uuid.UUID], *, pool: ArqRedis | None = None
+) -> None:
+    """First attempts of webhook deliveries just recorded (after their transaction committed).
+
+    Never raises for the queue: an event whose job could not start is pending in PostgreSQL,
+    and the worker's recovery sweep (jobs.outbox) starts it.
+    """
+    for delivery_id in delivery_ids:
+        try:
+            await start_webhook_delivery(delivery_id, 1, pool=pool)
+        except QueueUnavailable:
+            log.warning("webhook delivery %s not queued; the recovery sweep will", delivery_id)
 
 
 async def requeue(job: str, args: list[Any], kwargs: dict[str, Any]) -> bool:
@@ -177,4 +224,3 @@ async def queue_counts(redis: Any, *, batch: int = 500) -> dict[Job, QueueCount]
             else:
                 count.queued += 1
     return counts
-

@@ -79,10 +79,10 @@ async def test_of_two_racing_writers_only_an_allowed_move_wins() -> None:
     )
     final = (await Upload.get(id=upload.id)).status
     if final == UploadStatus.READY:  # READY won: failing it afterwards is refused
-        assert outcomes[0] is None and isinstance(outcomes[1], MoveRefused)
+        assert outcomes[0] == [] and isinstance(outcomes[1], MoveRefused)
     else:  # FAILED won: READY may not follow FAILED
         assert final == UploadStatus.FAILED
-        assert outcomes[1] is None and isinstance(outcomes[0], MoveRefused)
+        assert outcomes[1] == [] and isinstance(outcomes[0], MoveRefused)
 
 
 async def test_a_missing_row_is_refused() -> None:

@@ -91,12 +91,14 @@ def test_worker_functions_are_the_jobs_with_their_tries() -> None:
 
 def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
     assert pipeline.dead_letter_queues() == {
+        "import_dead": Job.IMPORT,
         "transcribe_dead": Job.TRANSCRIBE,
         "clip_dead": Job.CLIP,
         "captions_dead": Job.CAPTIONS,
         "export_dead": Job.EXPORT,
     }
     assert {r.job for r in PIPELINE if r.subject == Subject.UPLOAD} == {
+        Job.IMPORT,
         Job.TRANSCRIBE,
         Job.CLIP,
         Job.CAPTIONS,

@@ -36,14 +36,18 @@ def _tasks() -> list[Task]:
     from jobs.tasks.captions import captions, regenerate_captions
     from jobs.tasks.clip import clip
     from jobs.tasks.export import export
+    from jobs.tasks.imports import import_video
     from jobs.tasks.transcribe import transcribe
+    from jobs.tasks.webhooks import deliver_webhook
 
     coroutines: dict[Job, Callable[..., Awaitable[Any]]] = {
+        Job.IMPORT: import_video,
         Job.TRANSCRIBE: transcribe,
         Job.CLIP: clip,
         Job.CAPTIONS: captions,
         Job.EXPORT: export,
         Job.REGENERATE_CAPTIONS: regenerate_captions,
+        Job.DELIVER_WEBHOOK: deliver_webhook,
     }
     if set(coroutines) != set(Job):
         raise RuntimeError(f"jobs without a task: {sorted(set(Job) - set(coroutines))}")
@@ -54,6 +58,7 @@ TASKS: list[Task] = _tasks()
 
 
 def _cron_jobs() -> list[CronJob]:
+    from jobs.outbox import recover_lost_deliveries
     from jobs.tasks.cleanup import cleanup_abandoned_uploads
 
     every = max(1, min(60, get_settings().upload_cleanup_every_minutes))
@@ -63,7 +68,9 @@ def _cron_jobs() -> list[CronJob]:
             name="cleanup_abandoned_uploads",
             minute=set(range(0, 60, every)),
             timeout=600,
-        )
+        ),
+        # Webhook deliveries whose job Redis lost (until the reconciler takes them over).
+        cron(recover_lost_deliveries, name="recover_lost_deliveries", second={0}, timeout=120),
     ]
 
 

@@ -7,12 +7,14 @@ from orm.models.exports import Export
 from orm.models.ops import DeadLetter
 from orm.models.transcripts import Transcript, TranscriptSegment
 from orm.models.uploads import Upload
+from orm.models.webhooks import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
     "ApiKey",
     "Caption",
     "Clip",
     "CreditTransaction",
+    "DeliveryState",
     "DeadLetter",
     "Export",
     "OAuthIdentity",
@@ -22,4 +24,6 @@ __all__ = [
     "TranscriptSegment",
     "Upload",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]
