@@ -53,6 +53,13 @@ def test_the_table_checks_itself() -> None:
             ),
             "not a export status",
         ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, stage=None) if r.job == Job.REGENERATE_CAPTIONS else r
+                for r in rows
+            ),
+            "only a webhook delivery reports no stage",
+        ),
     ],
 )
 def test_a_job_added_in_one_place_only_is_refused(
@@ -103,6 +110,18 @@ def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
         Job.CLIP,
         Job.CAPTIONS,
     }
+
+
+def test_webhook_deliveries_stay_out_of_the_retry_and_dead_letter_table() -> None:
+    """A delivery retries on its own schedule and never fails an upload."""
+    row = pipeline.spec(Job.DELIVER_WEBHOOK)
+    assert (row.queue, row.retries, row.status, row.stage) == (None, (), None, None)
+    assert row.subject == Subject.DELIVERY
+    with pytest.raises(ValueError):
+        _ = row.event_stage
+    assert pipeline.spec(Job.IMPORT).retries == (30, 300)
+    assert pipeline.spec(Job.IMPORT).dead_letter_queue == "import_dead"
+    assert job_for_upload_status(UploadStatus.IMPORTING) == Job.IMPORT
 
 
 def test_every_working_upload_status_names_its_job() -> None:
