@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from core.storage.keys import upload_prefix
 
 _EXTENSION = re.compile(r"^\.[a-z0-9]{1,8}$")
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\]+")  # path separators and control characters
 _BY_TYPE = {
     "video/mp4": ".mp4",
     "video/webm": ".webm",
@@ -47,5 +48,6 @@ def original_for(
     ext = PurePosixPath(urlsplit(final_url).path).suffix.lower()
     if not _EXTENSION.match(ext):
         ext = _BY_TYPE.get(ctype, "")
-    filename = f"{title.strip()[: MAX_NAME - len(ext)]}{ext}" if title and title.strip() else name
-    return Original(f"{upload_prefix(upload_id)}original{ext}", ctype, filename or name)
+    shown = _UNSAFE.sub(" ", title or "").strip()
+    filename = f"{shown[: MAX_NAME - len(ext)]}{ext}" if shown else name
+    return Original(f"{upload_prefix(upload_id)}original{ext}", ctype, filename)

@@ -156,6 +156,9 @@ async def import_video(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
             await store.delete_prefix(upload_prefix(upload.id))
         return await fail(upload, exc.code, exc.message, report, pool)
     if not queued:
+        if not await Upload.exists(id=upload.id):  # deleted meanwhile: leave no file behind
+            with classified("remove the fetched video"):
+                await store.delete_prefix(upload_prefix(upload.id))
         return {"skipped": "upload no longer importing"}
     await report.completed(f"{info.duration:.0f} s fetched")
     with classified("start the transcription"):

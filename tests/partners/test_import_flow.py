@@ -239,3 +239,73 @@ async def test_no_webhook_is_recorded_for_users_without_endpoints(
     before = await WebhookDelivery.all().count()
     await run_worker()
     assert await WebhookDelivery.all().count() == before
+
+
+async def test_a_failed_import_is_fetched_again_by_retry_upload(
+    gql: Any, make_user: Any, source: MediaSource, sentinel_v4: Sentinel
+) -> None:
+    from tests.pipeline.conftest import job_queued
+
+    _, key = await partner(gql, make_user)
+    source.routes["/go.mp4"] = Route(location=sentinel_v4.url())
+    imported = await import_link(gql, key, source.url("/go.mp4"))
+    await run_worker()
+    upload_id = pk(imported["upload"]["id"])
+    assert (await Upload.get(id=upload_id)).status == "FAILED"
+
+    retried = await gql(operation("RetryUpload"), {"id": imported["upload"]["id"]}, key)
+    assert retried["data"]["retryUpload"]["errors"] == []
+    upload = await Upload.get(id=upload_id)
+    assert (upload.status, upload.error, upload.error_code) == ("IMPORTING", None, None)
+    assert await job_queued(f"import:{upload_id}")
+    assert await CreditTransaction.filter(upload_id=upload_id).count() == 0  # charged once fetched
+
+
+async def test_an_upload_deleted_while_it_was_fetched_leaves_no_file(
+    gql: Any,
+    make_user: Any,
+    source: MediaSource,
+    talk_bytes: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from jobs.tasks import imports
+
+    _, key = await partner(gql, make_user)
+    source.routes["/talk.mp4"] = Route(talk_bytes)
+    imported = await import_link(gql, key, source.url("/talk.mp4"))
+    upload_id = pk(imported["upload"]["id"])
+    fetch = imports._fetch
+
+    async def fetch_then_delete(*args: Any) -> Any:
+        got = await fetch(*args)
+        deleted = await gql(operation("DeleteUpload"), {"id": imported["upload"]["id"]}, key)
+        assert deleted["data"]["deleteUpload"]["errors"] == []
+        return got
+
+    monkeypatch.setattr(imports, "_fetch", fetch_then_delete)
+    worker = await run_worker()
+    assert (worker.jobs_complete, worker.jobs_failed) == (1, 0)
+    assert await Upload.filter(id=upload_id).count() == 0
+    assert await stored(upload_id) == []
+    assert await CreditTransaction.filter(upload_id=upload_id).count() == 0
+
+
+def test_the_stored_original_is_named_after_what_was_fetched() -> None:
+    from jobs.importing.original import original_for
+
+    got = original_for("u1", "https://cdn.example.com/v/clip.MP4?sig=1", "video/mp4", "x", None)
+    assert (got.key, got.content_type, got.filename) == (
+        "uploads/u1/original.mp4",
+        "video/mp4",
+        "x",
+    )
+    page = original_for(
+        "u1", "https://cdn.example.com/stream", "video/webm; codecs=vp9", "w", "A/B\n"
+    )
+    assert (page.key, page.filename) == ("uploads/u1/original.webm", "A B.webm")
+    odd = original_for("u1", "https://x.example.com/a.php", "text/plain", "a.php", "")
+    assert (odd.key, odd.content_type, odd.filename) == (
+        "uploads/u1/original.php",
+        "application/octet-stream",
+        "a.php",
+    )
