@@ -27,10 +27,9 @@ def _queue(name: str | None) -> JobQueue | None:
 
 def _run(work: Callable[[], Awaitable[T]]) -> T:
     """Connect (embedded servers when no URLs are set), run, disconnect."""
-    from jobs.schedule import close_pools
-
     from cli.main import _embedded
     from core.redis import close_redis
+    from jobs.schedule import close_pools
     from orm.database import close_db, init_db
 
     _embedded()
