@@ -30,6 +30,16 @@ def ordered(queues: Sequence[Latency | str]) -> list[Latency]:
     return [latency for latency in Latency if latency in wanted]
 
 
+async def close(worker: ResilientWorker) -> None:
+    """arq's Worker.close without its second cancel (which would interrupt the recording of
+    a job cancelled at the end of the grace time): wait for the jobs, then disconnect."""
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    if worker._pool is not None:
+        await worker.pool.delete(worker.health_check_key)
+        await worker.pool.close(close_connection_pool=True)
+        worker._pool = None
+
+
 class WorkerGroup:
     def __init__(self, queues: Sequence[Latency | str]) -> None:
         self.queues = ordered(queues)
@@ -83,7 +93,7 @@ class WorkerGroup:
             reconciler.cancel()
             await asyncio.gather(reconciler, return_exceptions=True)
             for worker in self.workers:
-                await worker.close()
+                await close(worker)
 
     async def _wait_for_pools(self) -> None:
         """arq opens each worker's Redis pool inside main(); the reconciler borrows one."""
