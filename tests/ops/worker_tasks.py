@@ -42,12 +42,14 @@ TASKS.append(Task("ops_finish", ops_finish, timeout=120, tries=3))
 
 
 async def ops_block(ctx: dict[str, Any], key: str, seconds: float) -> str:
-    """Holds the event loop (CPU-bound work done wrong) for `seconds`, counting its runs."""
+    """Busy-loops on the event loop (CPU-bound work done wrong) for `seconds`, counting runs."""
     import time
 
     redis = get_redis()
     await redis.incr(f"{key}:started")
-    time.sleep(seconds)  # noqa: ASYNC251 - blocking the loop is the point
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        sum(range(1000))  # holds the GIL and the loop, as pure-Python work does
     await redis.incr(f"{key}:done")
     return "blocked"
 
