@@ -68,12 +68,13 @@ async def make_upload(user: Any, video: Path) -> Any:
     await store.ensure_bucket()
     await store.put_file(key, video, "video/mp4")
     info = await probe(video)
+    size = await asyncio.to_thread(lambda: video.stat().st_size)
     return await Upload.create(
         id=upload_id,
         user=user,
         filename=video.name,
         content_type="video/mp4",
-        size_bytes=video.stat().st_size,
+        size_bytes=size,
         storage_key=key,
         status=UploadStatus.QUEUED,
         duration_seconds=info.duration,
