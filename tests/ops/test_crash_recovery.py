@@ -53,15 +53,18 @@ async def status_is(upload_id: Any, *statuses: UploadStatus) -> bool:
     return upload.status in statuses
 
 
-def tries_logged(proc: Proc, job: str) -> list[int]:
-    """The `try` of each "job started" line the worker logged for `job`."""
+def tries_logged(proc: Proc, job: str, upload_id: Any) -> list[int]:
+    """The `try` of each "job started" line the worker logged for `job` of this upload (the
+    reconciler may also start work left in the shared test database by other tests)."""
     tries = []
     for line in proc.output().splitlines():
         try:
             entry = json.loads(line)
         except ValueError:
             continue
-        if entry.get("msg") == "job started" and entry.get("job") == job:
+        if entry.get("msg") != "job started" or entry.get("job") != job:
+            continue
+        if entry.get("job_id", "").startswith(f"{job}:{upload_id}"):
             tries.append(int(entry["try"]))
     return tries
 
@@ -92,7 +95,7 @@ async def test_sigkill_mid_transcribe_and_mid_clip(
     await wait_until(lambda: status_is(upload.id, UploadStatus.CLIPPING), within=60)
     second.signal(signal.SIGKILL)
     assert await second.wait(30) == -signal.SIGKILL
-    assert tries_logged(second, "transcribe") == [2]
+    assert tries_logged(second, "transcribe", upload.id) == [2]
 
     third = Proc(["worker"], env, tmp_path / "third.log")
     procs.append(third)
@@ -101,7 +104,7 @@ async def test_sigkill_mid_transcribe_and_mid_clip(
     )
     third.signal(signal.SIGTERM)
     assert await third.wait(60) == 0
-    assert tries_logged(third, "clip") == [2]
+    assert tries_logged(third, "clip", upload.id) == [2]
 
     await assert_one_set_of_results(upload.id, user.id)
 
@@ -164,9 +167,9 @@ async def test_sigkill_mid_chunk_loses_only_that_chunk(
     await wait_until(lambda: status_is(upload.id, UploadStatus.READY, UploadStatus.FAILED), 60)
     second.signal(signal.SIGTERM)
     assert await second.wait(60) == 0
-    retried = [t for t in tries_logged(second, "transcribe_chunk") if t > 1]
+    retried = [t for t in tries_logged(second, "transcribe_chunk", upload.id) if t > 1]
     assert retried == [2]  # the one chunk that was running when the worker died
-    assert len(tries_logged(second, "transcribe_chunk")) == len(chunks) - done_before
+    assert len(tries_logged(second, "transcribe_chunk", upload.id)) == len(chunks) - done_before
     await assert_one_set_of_results(upload.id, user.id)
     transcript = await Transcript.get(upload_id=upload.id)
     assert "one small habit today" in transcript.text.lower()

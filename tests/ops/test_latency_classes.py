@@ -19,7 +19,7 @@ from tests.media.fixtures_media import make_talk
 from tests.ops.helpers import charged_upload, make_clip
 from tests.ops.processes import Proc, service_env, wait_until
 
-pytestmark = pytest.mark.usefixtures("db")
+pytestmark = pytest.mark.usefixtures("db", "no_leftover_work")
 
 
 async def count(redis: Any, key: str) -> int:
