@@ -83,8 +83,13 @@ class OAuthProvider(BaseModel, extra="allow"):
 class Settings(BaseSettings):
     """Process configuration. Unset URLs mean: use the embedded real server."""
 
+    # validate_assignment: a value set later (tests, configure) is parsed like the environment's.
     model_config = SettingsConfigDict(
-        env_prefix="CLIPFORGE_", env_file=".env", extra="ignore", env_file_encoding="utf-8"
+        env_prefix="CLIPFORGE_",
+        env_file=".env",
+        extra="ignore",
+        env_file_encoding="utf-8",
+        validate_assignment=True,
     )
 
     # --- process

@@ -13,6 +13,8 @@ from typing import Any
 
 from core.config import Network, get_settings
 
+CLIENT_IP_KEY = "clipforge.client_ip"  # in scope["state"]: the request's client address
+
 
 def _trusted(address: str, nets: tuple[Network, ...]) -> bool:
     try:
@@ -41,8 +43,13 @@ def client_ip(peer: str | None, forwarded_for: str | None) -> str:
 
 
 def scope_client_ip(scope: MutableMapping[str, Any]) -> str:
-    """client_ip() for an ASGI scope (HTTP request or WebSocket upgrade)."""
-    client = scope.get("client")
-    peer = client[0] if client else None
-    hops = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
-    return client_ip(peer, ",".join(hops) or None)
+    """client_ip() for an ASGI scope (HTTP request or WebSocket upgrade), worked out once per
+    request: the rate limiter asks first, the GraphQL context reuses the answer."""
+    state = scope.setdefault("state", {})
+    found = state.get(CLIENT_IP_KEY)
+    if found is None:
+        client = scope.get("client")
+        peer = client[0] if client else None
+        hops = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
+        found = state[CLIENT_IP_KEY] = client_ip(peer, ",".join(hops) or None)
+    return str(found)

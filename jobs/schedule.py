@@ -23,7 +23,7 @@ from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 from redis.exceptions import RedisError
 
-from core.errors import DomainError
+from core.errors import ServiceUnavailable
 from core.pipeline import Job, queue_names, spec
 from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
@@ -31,13 +31,13 @@ from jobs.serialization import deserialize, serialize
 _pools: dict[str, ArqRedis] = {}
 
 
-class QueueUnavailable(DomainError):
+class QueueUnavailable(ServiceUnavailable):
     """The job queue (Redis) could not be reached; what was saved stays saved."""
 
     DEFAULT = "Work cannot be queued right now; try again shortly."
 
     def __init__(self, message: str = DEFAULT) -> None:
-        super().__init__("SERVICE_UNAVAILABLE", message)
+        super().__init__(message)
 
 
 async def get_pool(url: str | None = None) -> ArqRedis:

@@ -7,10 +7,12 @@ an upload without one (expired, or never published) falls back to its Postgres s
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from core.errors import DomainError
 from core.events import SCHEMA_VERSION, STATE_TTL_SECONDS, upload_states
 from core.pipeline import (
     WORKING_UPLOAD_STATUSES,
@@ -21,7 +23,9 @@ from core.pipeline import (
     spec,
 )
 from orm.models import Upload
+from resolvers.ids import decode_uuid
 from resolvers.uploads import owned_upload
+from resolvers.viewer import Viewer, require
 
 log = logging.getLogger("clipforge.events")
 
@@ -39,10 +43,18 @@ def _from_status(status: UploadStatus) -> tuple[Stage, EventStatus, float] | Non
     return (spec(job).stage, EventStatus.STARTED, 0.0) if job else None
 
 
-async def watched_uploads(user_id: uuid.UUID, upload_id: uuid.UUID | None) -> list[Upload]:
-    """The one owned upload (NOT_FOUND otherwise), or the user's recent and active ones."""
-    if upload_id is not None:
-        return [await owned_upload(user_id, upload_id)]
+async def watched_uploads(
+    viewer: Viewer | None, upload_gid: str | None, now: float | None = None
+) -> list[Upload]:
+    """The one owned upload (NOT_FOUND otherwise), or the viewer's recent and active ones.
+    A socket outlives its access token: a subscription started after it expired is refused."""
+    viewer = require(viewer)
+    expires = viewer.token_expires_at
+    if expires is not None and expires <= (time.time() if now is None else now):
+        raise DomainError("UNAUTHENTICATED", "Your session expired; sign in again.")
+    user_id = viewer.user_id
+    if upload_gid:
+        return [await owned_upload(user_id, decode_uuid(upload_gid, "Upload", "uploadId"))]
     since = datetime.now(UTC) - timedelta(seconds=STATE_TTL_SECONDS)
     recent = (
         await Upload.filter(user_id=user_id, updated_at__gte=since)

@@ -14,7 +14,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.config import get_settings
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, ServiceUnavailable
 from core.pipeline import UploadStatus
 from core.storage import (
     InvalidPart,
@@ -29,9 +29,11 @@ from jobs import schedule
 from orm import ledger
 from orm.lifecycle import move_upload
 from orm.models import Upload
+from resolvers.ids import decode_uuid
 from resolvers.media_check import CheckedMedia, RejectedMedia, check_object
 from resolvers.upload_input import validate
 from resolvers.uploads import owned_upload
+from resolvers.viewer import WRITE_UPLOADS, Viewer, require
 
 log = logging.getLogger("clipforge.uploads")
 
@@ -40,7 +42,7 @@ MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
 
 
 def storage_unavailable() -> DomainError:
-    return DomainError("STORAGE_UNAVAILABLE", "Storage is unavailable just now; try again.")
+    return ServiceUnavailable("Storage is unavailable just now; try again.")
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,10 @@ class MultipartTarget:
 
 # ------------------------------------------------------------------------------ create
 async def create_upload(
-    user_id: uuid.UUID, filename: str, content_type: str, size_bytes: float
+    viewer: Viewer | None, filename: str, content_type: str, size_bytes: float
 ) -> tuple[Upload, PresignedRequest]:
     """An AWAITING_UPLOAD row and a presigned PUT for its bytes."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
     req = validate(filename, content_type, size_bytes, settings)
     upload_id = uuid.uuid4()
@@ -93,9 +96,10 @@ def part_size_for(size: int, preferred: int) -> int:
 
 
 async def create_multipart_upload(
-    user_id: uuid.UUID, filename: str, content_type: str, size_bytes: float
+    viewer: Viewer | None, filename: str, content_type: str, size_bytes: float
 ) -> tuple[Upload, MultipartTarget]:
     """An AWAITING_UPLOAD row backed by a storage multipart upload, with one PUT URL per part."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
     req = validate(filename, content_type, size_bytes, settings)
     upload_id = uuid.uuid4()
@@ -158,7 +162,7 @@ async def _charge_and_queue(
     return upload, True
 
 
-async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
+async def complete_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
     """Check the stored object, charge ceil(minutes), set QUEUED, then enqueue transcribe.
 
     Idempotent: an upload already past AWAITING_UPLOAD is returned as it is (a QUEUED one is
@@ -166,8 +170,9 @@ async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
     twice. Media that can never work is removed from storage; the upload stays
     AWAITING_UPLOAD so the client can PUT a good file to the same URL.
     """
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
-    upload = await owned_upload(user_id, upload_id)
+    upload = await owned_upload(user_id, decode_uuid(upload_gid, "Upload"))
     if upload.status != UploadStatus.AWAITING_UPLOAD:
         if upload.status == UploadStatus.QUEUED:
             await schedule.start_transcribe(upload.id)
@@ -200,11 +205,12 @@ async def _reject(upload: Upload, exc: DomainError) -> None:
 
 
 async def complete_multipart_upload(
-    user_id: uuid.UUID, upload_id: uuid.UUID, parts: list[MultipartPart]
+    viewer: Viewer | None, upload_gid: str, parts: list[MultipartPart]
 ) -> Upload:
     """Assemble the parts into the object, then complete the upload as completeUpload does.
     Repeating it after the parts were assembled just completes."""
-    upload = await owned_upload(user_id, upload_id)
+    user_id = require(viewer, WRITE_UPLOADS).user_id
+    upload = await owned_upload(user_id, decode_uuid(upload_gid, "Upload"))
     if upload.status == UploadStatus.AWAITING_UPLOAD and upload.multipart_upload_id:
         if not parts or len(parts) > MAX_PARTS:
             raise DomainError("INVALID_PARTS", "List every uploaded part once.", "parts")
@@ -225,12 +231,14 @@ async def complete_multipart_upload(
         await Upload.filter(id=upload.id).update(multipart_upload_id=None)
     elif upload.status == UploadStatus.AWAITING_UPLOAD:
         raise DomainError("NOT_MULTIPART", "That upload is not a multipart upload.", "id")
-    return await complete_upload(user_id, upload_id)
+    return await complete_upload(viewer, upload_gid)
 
 
 # ------------------------------------------------------------------------ retry, delete
-async def retry_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
+async def retry_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
     """Queue a FAILED upload again; it is charged again only if its charge was refunded."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
+    upload_id = decode_uuid(upload_gid, "Upload")
     async with in_transaction() as conn:
         await ledger.lock_user(user_id, conn)
         upload = await _locked_upload(user_id, upload_id, conn)
@@ -248,9 +256,11 @@ async def retry_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
     return upload
 
 
-async def delete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> uuid.UUID:
+async def delete_upload(viewer: Viewer | None, upload_gid: str) -> uuid.UUID:
     """Remove the upload's objects and rows (clips, transcript, exports). Refunds nothing:
     ledger rows stay, unlinked from the upload."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
+    upload_id = decode_uuid(upload_gid, "Upload")
     store = get_store()
     prefix = upload_prefix(upload_id)
     async with in_transaction() as conn:

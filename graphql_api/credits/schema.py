@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 from graphql_api.common.errors import UserError
-from graphql_api.common.guard import mutation
 from graphql_api.context import Info
 from graphql_api.credits.types import CreditPack
 from resolvers import billing
-from resolvers.viewer import require
 
 
 @strawberry.input
@@ -23,11 +19,6 @@ class CreateCheckoutSessionInput:
 class CreateCheckoutSessionPayload:
     url: str | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-async def _checkout(info: Info, input: CreateCheckoutSessionInput) -> dict[str, Any]:
-    viewer = require(info.context.viewer, session_only=True)
-    return {"url": await billing.create_checkout_session(viewer.user_id, input.pack)}
 
 
 @strawberry.type
@@ -46,4 +37,5 @@ class Mutation:
     async def create_checkout_session(
         self, info: Info, input: CreateCheckoutSessionInput
     ) -> CreateCheckoutSessionPayload:
-        return await mutation(CreateCheckoutSessionPayload, lambda: _checkout(info, input))
+        url = await billing.create_checkout_session(info.context.viewer, input.pack)
+        return CreateCheckoutSessionPayload(url=url)

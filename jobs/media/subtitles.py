@@ -133,7 +133,9 @@ def to_srt(cues: Iterable[Cue]) -> str:
 
 
 def to_vtt(cues: Iterable[Cue]) -> str:
-    blocks = [f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{_vtt_text(c.text)}\n" for c in cues]
+    blocks = [
+        f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{_vtt_text(c.text)}\n" for c in cues
+    ]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

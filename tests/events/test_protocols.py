@@ -129,6 +129,29 @@ async def test_invalid_id_and_validation_errors(
     assert "nope" in message["payload"][0]["message"]
 
 
+async def test_each_operation_on_a_socket_reads_fresh_rows(
+    ws_server: Server, ws_connect: WSFactory, make_user: Any
+) -> None:
+    """One connection, many operations: DataLoaders must not serve an earlier operation's
+    rows (the socket's context lives as long as the connection)."""
+    from orm import ledger
+
+    user, token = await make_user(minutes=10)
+    ws = await ready(ws_connect, ws_server, token)
+    query = "query { me { credits { minutesRemaining } } }"
+
+    async def minutes(op_id: str) -> int:
+        await ws.subscribe(op_id, query=query)
+        message = await ws.recv()
+        assert message["type"] == "next", message
+        assert await ws.recv() == {"id": op_id, "type": "complete"}
+        return int(message["payload"]["data"]["me"]["credits"]["minutesRemaining"])
+
+    assert await minutes("1") == 10
+    await ledger.grant(user.id, 5, f"test:{user.id}")
+    assert await minutes("2") == 15
+
+
 async def test_unauthorised_init_is_closed_4403(ws_server: Server, ws_connect: WSFactory) -> None:
     ws = await ws_connect(ws_server.url)
     await ws.send({"type": "connection_init", "payload": {"token": "forged.token.value"}})
