@@ -16,6 +16,7 @@ from resolvers import accounts as account_cases
 if TYPE_CHECKING:
     from graphql_api.credits.types import Credits
     from graphql_api.webhook_endpoints.types import WebhookType
+    from orm.models import ApiKey, User
 
 
 @strawberry.type(name="User")
@@ -25,12 +26,12 @@ class UserType(Node):
     _pk: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_model(cls, user: object) -> UserType:
+    def from_model(cls, user: User) -> UserType:
         return cls(
-            id=to_global_id("User", user.id),  # type: ignore[attr-defined]
-            _email=user.email,  # type: ignore[attr-defined]
-            _is_admin=user.is_admin,  # type: ignore[attr-defined]
-            _pk=user.id,  # type: ignore[attr-defined]
+            id=to_global_id("User", user.id),
+            _email=user.email,
+            _is_admin=user.is_admin,
+            _pk=user.id,
         )
 
     @strawberry.field
@@ -85,12 +86,12 @@ class ApiKeyType(Node):
     last_used_at: datetime | None
 
     @classmethod
-    def from_model(cls, key: object) -> ApiKeyType:
+    def from_model(cls, key: ApiKey) -> ApiKeyType:
         return cls(
-            id=to_global_id("ApiKey", key.id),  # type: ignore[attr-defined]
-            name=key.name,  # type: ignore[attr-defined]
-            prefix=key.prefix,  # type: ignore[attr-defined]
-            scopes=[ApiKeyScope(s) for s in key.scopes],  # type: ignore[attr-defined]
-            created_at=key.created_at,  # type: ignore[attr-defined]
-            last_used_at=key.last_used_at,  # type: ignore[attr-defined]
+            id=to_global_id("ApiKey", key.id),
+            name=key.name,
+            prefix=key.prefix,
+            scopes=[ApiKeyScope(s) for s in key.scopes],
+            created_at=key.created_at,
+            last_used_at=key.last_used_at,
         )

@@ -18,7 +18,7 @@ DROP_SIZE_CHECK = "ALTER TABLE uploads DROP CONSTRAINT uploads_size_positive"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_dead_letter_queue_names")]
+    dependencies = [("models", "0004_transcript_chunks")]
 
     initial = False
 

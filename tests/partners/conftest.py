@@ -152,3 +152,16 @@ def receiver() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def talk_bytes(talk_video: Path) -> bytes:
     return talk_video.read_bytes()
+
+
+@pytest.fixture(autouse=True)
+async def no_deliveries_left_pending(request: pytest.FixtureRequest) -> Any:
+    """Deliveries a test recorded and left pending are failed afterwards, so the reconciler
+    of a later test's worker does not send them to servers that are gone."""
+    yield
+    if "db" in request.fixturenames:
+        from orm.models import DeliveryState, WebhookDelivery
+
+        await WebhookDelivery.filter(state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED, next_attempt_at=None
+        )

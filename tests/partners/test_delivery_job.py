@@ -10,9 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from arq.constants import default_queue_name
 
-from core.pipeline import Job, UploadStatus
+from core.pipeline import Job, Latency, UploadStatus
 from core.webhooks import RetrySchedule
 from jobs import schedule
 from jobs.outbox import lost_deliveries
@@ -102,7 +101,7 @@ async def test_a_failed_attempt_defers_the_next_on_the_schedule(
     assert result["succeeded"] is False and result["status_code"] == 500
     assert 4.0 <= result["next_in_seconds"] <= 6.0  # 5 s, +/- 20 % jitter
     ident = schedule.job_id(Job.DELIVER_WEBHOOK, delivery_id, 2)
-    due_ms = await redis.zscore(default_queue_name, ident)
+    due_ms = await redis.zscore(Latency.INTERACTIVE.queue_name, ident)  # an interactive job
     assert due_ms is not None and 3900 <= due_ms - before_ms <= 6200
     row = await WebhookDelivery.get(id=delivery_id)
     assert (row.state, row.attempts, row.status_code, row.last_error) == (

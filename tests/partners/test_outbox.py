@@ -13,8 +13,8 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.pipeline import ExportStatus, UploadStatus
-from jobs import schedule
-from jobs.outbox import lost_deliveries, recover_lost_deliveries
+from jobs import reconcile, schedule
+from jobs.outbox import lost_deliveries
 from orm.lifecycle import MoveRefused, move_export, move_upload
 from orm.models import Clip, DeliveryState, Export, Upload, User, Webhook, WebhookDelivery
 from orm.models.enums import AspectRatio
@@ -153,9 +153,12 @@ async def test_a_transaction_killed_after_the_status_move_leaves_neither(
 
 
 async def test_an_event_whose_job_was_lost_is_found_and_sent_once(
-    make_user: Any, receiver: WebhookReceiver, redis: Any
+    make_user: Any, receiver: WebhookReceiver, redis: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The crash after the commit, before the job was queued (or Redis lost it)."""
+    """The crash after the commit, before the job was queued (or Redis lost it): the
+    reconciler's pass (here with only the deliveries' expectation) starts it again."""
+    name = "webhook deliveries"
+    monkeypatch.setattr(reconcile, "EXPECTATIONS", {name: reconcile.EXPECTATIONS[name]})
     await WebhookDelivery.filter(state=DeliveryState.PENDING).delete()  # earlier tests' rows
     user, _ = await make_user()
     _, secret = await endpoint(user, ["UPLOAD_READY"], receiver.url)
@@ -171,16 +174,17 @@ async def test_an_event_whose_job_was_lost_is_found_and_sent_once(
     pool = await schedule.get_pool()
     lost = await lost_deliveries(pool)
     assert [(d.delivery_id, d.attempt) for d in lost] == [(delivery_id, 1)]
-    assert await recover_lost_deliveries({"redis": pool}) == 1
+    restarted = await reconcile.reconcile_once(pool)
+    assert [(r.kind, r.subject_id) for r in restarted] == [(name, str(delivery_id))]
     assert await lost_deliveries(pool) == []  # queued now: not lost any more
-    assert await recover_lost_deliveries({"redis": pool}) == 0
+    assert await reconcile.reconcile_once(pool) == []
 
     worker = await run_worker()
     assert worker.jobs_complete == 1
     [event] = payloads(receiver)
     assert receiver.deliveries[0].verified and event["type"] == "upload.ready"
     assert (await WebhookDelivery.get(id=delivery_id)).state == DeliveryState.SUCCEEDED
-    assert await recover_lost_deliveries({"redis": pool}) == 0
+    assert await reconcile.reconcile_once(pool) == []
     assert len(receiver.deliveries) == 1
 
 
