@@ -9,10 +9,14 @@ from typing import Any
 
 import pytest
 
-from orm.models import Clip, CreditTransaction, Upload, User, WebhookDelivery
+from jobs.importing.original import original_for
+from jobs.tasks import imports
+from orm.models import Clip, CreditTransaction, DeadLetter, Upload, User, WebhookDelivery
 from orm.models.enums import CreditKind
 from tests.accounts.test_api_keys import create_key
+from tests.factories import gid
 from tests.partners.flow import (
+    configured,
     create_webhook,
     import_link,
     payloads,
@@ -20,9 +24,9 @@ from tests.partners.flow import (
     run_worker,
     stored,
 )
-from tests.pipeline.conftest import subscribe
+from tests.pipeline.conftest import job_queued, subscribe
 from tests.pipeline.contract import operation
-from tests.servers.media_source import MediaSource, Route, Sentinel
+from tests.servers.media_source import MediaSource, Route, Sentinel, unused_port
 from tests.servers.webhook_receiver import WebhookReceiver
 
 pytestmark = pytest.mark.usefixtures("allow_local", "redis")
@@ -244,8 +248,6 @@ async def test_no_webhook_is_recorded_for_users_without_endpoints(
 async def test_a_failed_import_is_fetched_again_by_retry_upload(
     gql: Any, make_user: Any, source: MediaSource, sentinel_v4: Sentinel
 ) -> None:
-    from tests.pipeline.conftest import job_queued
-
     _, key = await partner(gql, make_user)
     source.routes["/go.mp4"] = Route(location=sentinel_v4.url())
     imported = await import_link(gql, key, source.url("/go.mp4"))
@@ -268,8 +270,6 @@ async def test_an_upload_deleted_while_it_was_fetched_leaves_no_file(
     talk_bytes: bytes,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from jobs.tasks import imports
-
     _, key = await partner(gql, make_user)
     source.routes["/talk.mp4"] = Route(talk_bytes)
     imported = await import_link(gql, key, source.url("/talk.mp4"))
@@ -291,8 +291,6 @@ async def test_an_upload_deleted_while_it_was_fetched_leaves_no_file(
 
 
 def test_the_stored_original_is_named_after_what_was_fetched() -> None:
-    from jobs.importing.original import original_for
-
     got = original_for("u1", "https://cdn.example.com/v/clip.MP4?sig=1", "video/mp4", "x", None)
     assert (got.key, got.content_type, got.filename) == (
         "uploads/u1/original.mp4",
@@ -309,3 +307,32 @@ def test_the_stored_original_is_named_after_what_was_fetched() -> None:
         "application/octet-stream",
         "a.php",
     )
+
+
+async def test_a_source_that_stays_down_is_retried_then_dead_lettered_and_retryable(
+    gql: Any, make_user: Any
+) -> None:
+    """SOURCE_UNREACHABLE is transient: the retry table (here one retry at once), then
+    import_dead with the upload FAILED and nothing charged; an operator's retry fetches again."""
+    user, key = await partner(gql, make_user)
+    _, admin = await make_user(is_admin=True)
+    imported = await import_link(gql, key, f"http://127.0.0.1:{unused_port()}/talk.mp4")
+    upload_id = pk(imported["upload"]["id"])
+    with configured(import_allowed_hosts="127.0.0.1", retry_delays='{"import": [0]}'):
+        worker = await run_worker()
+    assert (worker.jobs_retried, worker.jobs_failed) == (1, 1)
+    upload = await Upload.get(id=upload_id)
+    assert upload.status == "FAILED" and "could not be reached" in (upload.error or "")
+    assert await CreditTransaction.filter(upload_id=upload_id).count() == 0
+    dead = await DeadLetter.get(upload_id=upload_id)
+    assert (dead.queue, dead.job_name, dead.attempts) == ("import_dead", "import", 2)
+
+    retried = await gql(
+        "mutation($id: ID!) { retryDeadLetter(id: $id) { errors { code } } }",
+        {"id": gid("DeadLetter", dead.id)},
+        admin,
+    )
+    assert retried["data"]["retryDeadLetter"]["errors"] == []
+    assert (await Upload.get(id=upload_id)).status == "IMPORTING"
+    assert await job_queued(f"import:{upload_id}")
+    assert (await User.get(id=user.id)).minutes_balance == 10
