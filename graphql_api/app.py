@@ -13,7 +13,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
@@ -26,6 +25,7 @@ from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
 from graphql_api.metrics import MetricsMiddleware
+from graphql_api.over_http import SpecGraphQL
 from graphql_api.ratelimit import CLIENT_IP_KEY, RateLimiter, RateLimitMiddleware, viewer_for
 from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
@@ -39,7 +39,7 @@ def bearer_token(headers: Any) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-class ClipforgeGraphQL(GraphQL[Context, None]):
+class ClipforgeGraphQL(SpecGraphQL[Context, None]):
     """Strawberry's ASGI view with our context (auth resolved once per request/socket)."""
 
     async def get_context(  # type: ignore[override]
