@@ -116,6 +116,22 @@ def export_schema(
     typer.echo(f"wrote {path}")
 
 
+@app.command("trusted-documents")
+def trusted_documents(
+    operations: Path = typer.Argument(..., help="The clients' operations (.graphql)."),
+    out: Path = typer.Option(Path("trusted-documents.json"), help="Manifest to write."),
+    apollo: bool = typer.Option(True, help="Also list each operation as Apollo Client sends it."),
+) -> None:
+    """Write a persisted-query manifest for CLIPFORGE_TRUSTED_DOCUMENTS."""
+    import json
+
+    from graphql_api.trusted_documents import build_manifest
+
+    manifest = build_manifest(operations.read_text(), apollo=apollo)
+    out.write_text(json.dumps(manifest, indent=2) + "\n")
+    typer.echo(f"wrote {out}: {len(manifest['operations'])} documents")
+
+
 def _pump(prefix: str, stream: IO[bytes]) -> None:
     for line in iter(stream.readline, b""):
         sys.stdout.write(f"{prefix} {line.decode(errors='replace')}")

@@ -25,7 +25,7 @@ from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
 from graphql_api.metrics import MetricsMiddleware
-from graphql_api.over_http import SpecGraphQL
+from graphql_api.persisted_queries import PersistedQueriesView
 from graphql_api.ratelimit import CLIENT_IP_KEY, RateLimiter, RateLimitMiddleware, viewer_for
 from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
@@ -39,7 +39,7 @@ def bearer_token(headers: Any) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-class ClipforgeGraphQL(SpecGraphQL[Context, None]):
+class ClipforgeGraphQL(PersistedQueriesView[Context, None]):
     """Strawberry's ASGI view with our context (auth resolved once per request/socket)."""
 
     async def get_context(  # type: ignore[override]

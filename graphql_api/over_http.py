@@ -113,6 +113,11 @@ class SpecGraphQL(GraphQL[Context, RootValue]):
 
         return wrapped
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """Not for a GET that carries a persisted query's hash (it has no `query`)."""
+        params = request.query_params
+        return super().should_render_graphql_ide(request) and params.get("extensions") is None
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
