@@ -89,6 +89,10 @@ def extra_routes(settings: Settings) -> list[BaseRoute]:
     from graphql_api.webhooks import routes as webhook_routes
 
     routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
+    if settings.graphiql:
+        from graphql_api.ide.page import routes as ide_routes
+
+        routes += ide_routes  # GraphiQL's files, served from this origin
     routes += webhook_routes
     from graphql_api.oauth_routes import routes as oauth_routes
 

@@ -15,11 +15,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.typevars import Context, RootValue
 from strawberry.types import ExecutionResult
+
+from graphql_api.ide import page as ide_page
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -112,6 +115,10 @@ class SpecGraphQL(GraphQL[Context, RootValue]):
             await send(message)
 
         return wrapped
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from this origin (graphql_api.ide), not Strawberry's CDN page."""
+        return ide_page.page()
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """Not for a GET that carries a persisted query's hash (it has no `query`)."""
