@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
 
 import typer
 
@@ -17,6 +17,9 @@ from cli.auth_commands import keys_app, users_app
 from cli.deadletters import app as deadletters_app
 from cli.process import process as process_video
 from core.config import get_settings
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
 
 app = typer.Typer(
     help="Clipforge: long videos in, short captioned clips out.", no_args_is_help=True
@@ -51,28 +54,73 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option(None, help="Bind address (default: CLIPFORGE_HOST)."),
     port: int = typer.Option(None, help="Port (default: CLIPFORGE_PORT)."),
+    workers: int = typer.Option(0, help="uvicorn processes (default: the number of cores)."),
 ) -> None:
     """Run the api (GraphQL, WebSocket, webhooks, health) with uvicorn."""
     import uvicorn
 
+    _embedded()
+    settings = get_settings()
+
+    def run(target: Any, **extra: Any) -> None:
+        uvicorn.run(
+            target,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_config=None,
+            access_log=False,  # clipforge.access logs each request with its operation and id
+            ws_ping_interval=20,
+            ws_ping_timeout=20,
+            timeout_graceful_shutdown=10,
+            **extra,
+        )
+
+    count = workers if workers > 0 else _cores()
+    if count == 1:
+        run(serve_app())
+        return
+    # Several processes on one socket, sharing nothing but the servers: each builds its own
+    # app (pools, caches) from the environment, which names the embedded servers if used.
+    os.environ["CLIPFORGE_DATABASE_URL"] = settings.database_url or ""
+    os.environ["CLIPFORGE_REDIS_URL"] = settings.redis_url or ""
+    run("cli.main:serve_worker_app", factory=True, workers=count)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def serve_app() -> Starlette:
+    """One api process's app."""
     from core.logs import setup_logging
     from graphql_api.app import create_app
 
-    _embedded()
-    settings = get_settings()
-    setup_logging(settings)
-    app_ = create_app(settings)
+    setup_logging(get_settings())
+    app_ = create_app(get_settings())
     _tune_gc()
-    uvicorn.run(
-        app_,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        access_log=False,  # clipforge.access logs each request with its operation and id
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-        timeout_graceful_shutdown=10,
-    )
+    return app_
+
+
+def serve_worker_app() -> Starlette:
+    """The app of one of several workers (uvicorn calls this in each worker process)."""
+    _exit_with_parent()
+    return serve_app()
+
+
+def _exit_with_parent() -> None:
+    """A worker ends when its supervisor dies, even by SIGKILL (Linux), instead of living
+    on with the socket."""
+    import ctypes
+    import ctypes.util
+
+    if sys.platform != "linux" or os.getppid() == 1:
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _tune_gc() -> None:
