@@ -86,11 +86,23 @@ def serve(
     run("cli.main:serve_worker_app", factory=True, workers=count)
 
 
-def _cores() -> int:
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+
+
+def _cores(cpu_max: Path = CPU_MAX) -> int:
+    """CPUs this process may use: its affinity, capped by a cgroup v2 CPU quota (a container's
+    CPU limit), so a pod limited to 2 CPUs on a 32-core node starts 2 workers, not 32."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cores = min(cores, max(1, -(-int(quota) // int(period))))
+    except (OSError, ValueError):
+        pass
+    return cores
 
 
 def serve_app() -> Starlette:

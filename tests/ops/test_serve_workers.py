@@ -83,3 +83,16 @@ async def test_one_worker_runs_in_the_command_s_own_process(
 
 async def _all_gone(processes: list[psutil.Process]) -> bool:
     return not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in processes)
+
+
+def test_the_default_follows_the_cpu_limit(tmp_path: Path) -> None:
+    from cli.main import _cores
+
+    cpu_max = tmp_path / "cpu.max"
+    affinity = _cores(tmp_path / "absent")
+    cpu_max.write_text("max 100000\n")
+    assert _cores(cpu_max) == affinity
+    cpu_max.write_text("50000 100000\n")  # half a CPU: still one process
+    assert _cores(cpu_max) == 1
+    cpu_max.write_text(f"{(affinity + 4) * 100000} 100000\n")  # a limit above the cores
+    assert _cores(cpu_max) == affinity
