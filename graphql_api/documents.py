@@ -34,6 +34,11 @@ from core.config import get_settings
 from graphql_api import document_budget, validation_deadline
 
 MAX_DOCUMENTS = 512
+# A parsed document keeps its tokens and nodes: about 175 bytes per character of text
+# (35 KB for UploadDetail, 840 KB for a document at the token limit). The cache is bounded
+# by the total length of its texts, so no stream of distinct documents can grow memory past
+# ~45 MB; it can only push documents out (they are parsed again).
+MAX_TEXT_CHARS = 256_000
 ABORTED = "VALIDATION_ABORTED"
 STRAWBERRY_RULES: tuple[type[ASTValidationRule], ...] = (
     MaybeNullValidationRule,
@@ -53,8 +58,10 @@ class Document:
 class DocumentCache:
     """An LRU of parsed documents keyed by text; thread-safe (sync execution uses threads)."""
 
-    def __init__(self, maxsize: int = MAX_DOCUMENTS) -> None:
+    def __init__(self, maxsize: int = MAX_DOCUMENTS, max_chars: int = MAX_TEXT_CHARS) -> None:
         self.maxsize = maxsize
+        self.max_chars = max_chars
+        self._chars = 0
         self._entries: OrderedDict[tuple[str, int], Document] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
@@ -74,14 +81,20 @@ class DocumentCache:
         entry = Document(text, node, hashlib.sha256(text.encode()).hexdigest())
         with self._lock:
             self.misses += 1
+            if len(text) > self.max_chars // 8:
+                return entry  # too big to keep: parsed for this request only
+            if key not in self._entries:
+                self._chars += len(text)
             self._entries[key] = entry
-            while len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self.maxsize or self._chars > self.max_chars:
+                (old, _), _ = self._entries.popitem(last=False)
+                self._chars -= len(old)
         return entry
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._chars = 0
             self.hits = self.misses = self.validations = 0
 
     def validate(

@@ -9,8 +9,9 @@ The store is two-level: an in-process LRU in front of Redis. A hash always names
 text, so a local copy can never be stale; the local level makes a known hash cost no I/O
 on the hot path, and Redis shares what one process learnt with every api process and
 replica (`clipforge serve --workers N`, several pods), so a client is not sent back for
-the full document by each process in turn. Only documents that parsed and validated are
-stored (so garbage cannot fill Redis), each for 30 days after its last registration.
+the full document by each process in turn. Only documents that validated are stored, and
+only a signed-in client's reach Redis (7 days, at most 20,000 characters each): an
+anonymous stream of distinct documents can only churn the bounded local level.
 
 With trusted documents (graphql_api.trusted_documents) the manifest is the only store:
 hashes resolve from it and nothing is registered.
@@ -42,8 +43,9 @@ NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
 INVALID = "INVALID_PERSISTED_QUERY"
 REDIS_PREFIX = "apq:"
-TTL_SECONDS = 30 * 24 * 3600
+TTL_SECONDS = 7 * 24 * 3600
 LOCAL_ENTRIES = 2048
+MAX_SHARED_CHARS = 20_000
 
 
 class QueryStore:
@@ -73,9 +75,11 @@ class QueryStore:
         self._keep(digest, text)
         return text
 
-    async def put(self, digest: str, text: str) -> None:
+    async def put(self, digest: str, text: str, *, shared: bool) -> None:
+        """Remember `text` here; with `shared`, in Redis too (for every api process)."""
         self._keep(digest, text)
-        await get_redis().set(REDIS_PREFIX + digest, text.encode(), ex=TTL_SECONDS)
+        if shared and len(text) <= MAX_SHARED_CHARS:
+            await get_redis().set(REDIS_PREFIX + digest, text.encode(), ex=TTL_SECONDS)
 
     def forget_local(self) -> None:
         self._local.clear()
@@ -156,7 +160,8 @@ class PersistedQueriesView(SpecGraphQL[Context, RootValue]):
         )
         if resolved.register is not None and resolved.data.query and not is_request_error(result):
             try:
-                await STORE.put(resolved.register, resolved.data.query)
+                signed_in = getattr(context, "viewer", None) is not None
+                await STORE.put(resolved.register, resolved.data.query, shared=signed_in)
             except Exception as exc:  # noqa: BLE001 - the answer is right; only caching failed
                 log.warning("persisted query not stored: %s", exc)
         return result

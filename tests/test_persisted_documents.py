@@ -39,6 +39,23 @@ async def test_hash_only_requests_resolve_once_learnt(client: httpx.AsyncClient)
     assert hit.json() == {"data": {"__typename": "Query"}}
 
 
+async def test_only_a_signed_in_client_s_documents_reach_redis(
+    client: httpx.AsyncClient, redis: Any, make_user: Any
+) -> None:
+    anonymous = "query Anon { __typename }"
+    await client.post("/graphql", json={"query": anonymous, "extensions": apq(sha256(anonymous))})
+    assert await redis.keys("apq:*") == []  # kept by this process only
+    _, token = await make_user()
+    mine = "query Mine { me { id } }"
+    await client.post(
+        "/graphql",
+        json={"query": mine, "extensions": apq(sha256(mine))},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert await redis.keys("apq:*") == [f"apq:{sha256(mine)}".encode()]
+    assert 0 < await redis.ttl(f"apq:{sha256(mine)}") <= 7 * 24 * 3600
+
+
 async def test_a_wrong_hash_or_an_invalid_document_is_never_stored(
     client: httpx.AsyncClient, redis: Any
 ) -> None:

@@ -64,3 +64,16 @@ async def test_the_cost_follows_the_variables_of_each_request(gql: Any, make_use
     refused = await gql(document, {"n": 101}, token=token, expect_errors=True)
     assert codes(refused) == ["INVALID_PAGE_SIZE"]
     assert (await gql(document, {"n": 3}, token=token))["extensions"]["cost"]["requested"] == 7
+
+
+def test_the_cache_is_bounded_by_the_length_of_its_texts() -> None:
+    from graphql_api.documents import DocumentCache
+
+    cache = DocumentCache(maxsize=100, max_chars=1000)
+    texts = [f"query Q{i} {{ __typename }}" + " " * 90 for i in range(50)]  # ~113 chars each
+    for text in texts:
+        cache.get(text, 2000)
+    assert cache._chars <= 1000 and len(cache._entries) == 1000 // len(texts[0])
+    assert cache.get(texts[-1], 2000) is cache.get(texts[-1], 2000)  # the newest stay
+    big = "{ " + " ".join(["__typename"] * 20) + " }"  # over an eighth of the budget
+    assert cache.get(big, 2000) is not cache.get(big, 2000)  # parsed, never kept
