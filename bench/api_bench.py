@@ -341,8 +341,11 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
         shown = ", ".join(f"{k} {v} ms" for k, v in per.items())
         print(f"  CPU per request in-process ({variant}): {shown}")
     if cfg.profile:
-        from bench.profiling import profile_queries
+        from bench.profiling import available, profile_queries
 
+        if not available():
+            result["inprocess_profiles"] = {"skipped": "pyinstrument is not installed"}
+            return result
         result["inprocess_profiles"] = await profile_queries(
             {
                 "Me": (cases[0].document, {}, data.list_token),

@@ -16,6 +16,13 @@ import httpx
 PROFILES = Path(__file__).resolve().parent / "profiles"
 
 
+def available() -> bool:
+    """pyinstrument comes with the bench extra (`pip install -e .[bench]`)."""
+    import importlib.util
+
+    return importlib.util.find_spec("pyinstrument") is not None
+
+
 def self_time(profiler: Any, top: int = 12) -> dict[str, Any]:
     """Self time by package and by function over the whole profile (as bench.pyspy does for
     py-spy), skipping the event loop's idle wait."""

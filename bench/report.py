@@ -213,7 +213,7 @@ def profile_tables(res: dict[str, Any]) -> list[str]:
         out += table(["query", "packages", "top functions"], rows)
         out.append("")
     inproc = res.get("inprocess_profiles", {})
-    if inproc:
+    if inproc and "skipped" not in inproc:
         out += [
             "Where one request's CPU goes in-process (pyinstrument, self time; text profiles "
             "in bench/profiles/, not committed):",
