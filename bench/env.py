@@ -123,7 +123,7 @@ async def close_env(env: BenchEnv) -> None:
         await close_db()
         await close_redis()
         try:
-            from jobs.enqueue import close_pools
+            from jobs.schedule import close_pools
 
             await close_pools()
         except ImportError:

@@ -87,10 +87,10 @@ class Session:
 
 
 async def publish(user_id: Any, upload_id: Any, seq: int) -> None:
-    from core.events import PipelineEvent
+    from core.events import StageEvent
     from core.events import publish as bus_publish
 
-    event = PipelineEvent(
+    event = StageEvent(
         upload_id=str(upload_id),
         stage="TRANSCRIBE",
         status="PROGRESS",

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 import typer
 
-from orm.models.enums import JobQueue
+from core.pipeline import JobQueue
 
 app = typer.Typer(help="Jobs that exhausted their retries (see README, Operations).")
 T = TypeVar("T")
@@ -29,7 +29,7 @@ def _run(work: Callable[[], Awaitable[T]]) -> T:
     """Connect (embedded servers when no URLs are set), run, disconnect."""
     from cli.main import _embedded
     from core.redis import close_redis
-    from jobs.enqueue import close_pools
+    from jobs.schedule import close_pools
     from orm.database import close_db, init_db
 
     _embedded()

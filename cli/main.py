@@ -3,41 +3,62 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
-import subprocess
 import sys
-import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.auth_commands import keys_app, users_app
 from cli.deadletters import app as deadletters_app
 from cli.process import process as process_video
-from core.config import get_settings
+from core.config import SettingsError, get_settings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+log = logging.getLogger("clipforge.cli")
 app = typer.Typer(
     help="Clipforge: long videos in, short captioned clips out.", no_args_is_help=True
 )
 
 
-def _embedded() -> None:
-    """Start the embedded servers for whatever URL is not configured."""
-    from core.config import configure
-    from core.embedded import ensure_servers
+def _embedded() -> str | None:
+    """Start or reuse the folder's embedded servers for whatever URL is not configured."""
+    from cli.servers import describe, use_embedded
 
-    settings = get_settings()
-    servers = ensure_servers(settings.var_dir, settings.database_url, settings.redis_url)
-    configure(database_url=servers.database_url, redis_url=servers.redis_url)
-    if servers.redis_process is not None:
-        import atexit
+    return describe(use_embedded())
 
-        atexit.register(servers.stop)
+
+def _check_migrations(seed: Callable[[list[str]], None] | None = None) -> None:
+    """Log one clear line when the database lacks migrations (the process still starts)."""
+    from orm.database import close_db, init_db
+    from orm.migration_state import pending_migrations
+
+    async def look() -> list[str]:
+        await init_db()
+        try:
+            return await pending_migrations()
+        finally:
+            await close_db()
+
+    try:
+        pending = asyncio.run(look())
+    except Exception as exc:  # noqa: BLE001 - the process reports its own database errors
+        log.warning("could not check the database's migrations: %s", exc)
+        return
+    if pending:
+        log.warning(
+            "the database lacks %d migration(s) (%s): run `clipforge migrate`",
+            len(pending),
+            ", ".join(pending),
+        )
+    if seed is not None:
+        seed(pending)
 
 
 @app.command()
@@ -54,13 +75,21 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option(None, help="Bind address (default: CLIPFORGE_HOST)."),
     port: int = typer.Option(None, help="Port (default: CLIPFORGE_PORT)."),
-    workers: int = typer.Option(0, help="uvicorn processes (default: the number of cores)."),
+    workers: int = typer.Option(0, help="uvicorn processes (default: the CPUs this process may use)."),
 ) -> None:
     """Run the api (GraphQL, WebSocket, webhooks, health) with uvicorn."""
     import uvicorn
 
-    _embedded()
+    from core.logs import setup_logging
+    from graphql_api.health import MIGRATIONS
+
+    _stop_cleanly_on_signals()
+    servers = _embedded()
     settings = get_settings()
+    setup_logging(settings)
+    if servers:
+        log.info(servers)
+    _check_migrations(MIGRATIONS.seed)
 
     def run(target: Any, **extra: Any) -> None:
         uvicorn.run(
@@ -106,19 +135,21 @@ def _cores(cpu_max: Path = CPU_MAX) -> int:
 
 
 def serve_app() -> Starlette:
-    """One api process's app."""
-    from core.logs import setup_logging
+    """One api process's app (settings and logging are set up in this process already)."""
     from graphql_api.app import create_app
 
-    setup_logging(get_settings())
     app_ = create_app(get_settings())
     _tune_gc()
     return app_
 
 
 def serve_worker_app() -> Starlette:
-    """The app of one of several workers (uvicorn calls this in each worker process)."""
+    """The app of one of several workers (uvicorn calls this in each worker process; the
+    environment names the servers, including the embedded ones the command holds)."""
+    from core.logs import setup_logging
+
     _exit_with_parent()
+    setup_logging(get_settings())
     return serve_app()
 
 
@@ -133,6 +164,18 @@ def _exit_with_parent() -> None:
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
     pr_set_pdeathsig = 1
     libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _stop_cleanly_on_signals() -> None:
+    """SIGINT/SIGTERM before the server (uvicorn, arq) takes them over, and the signal uvicorn
+    raises again once it has shut down gracefully: exit 0, running the exit hooks (which leave
+    the embedded servers), instead of dying of the signal."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
 
 
 def _tune_gc() -> None:
@@ -152,8 +195,12 @@ def worker() -> None:
     from core.logs import setup_logging
     from jobs.worker import run_worker
 
-    _embedded()
+    _stop_cleanly_on_signals()
+    servers = _embedded()
     setup_logging(get_settings())
+    if servers:
+        log.info(servers)
+    _check_migrations()
     run_worker()
 
 
@@ -192,59 +239,26 @@ def trusted_documents(
     typer.echo(f"wrote {out}: {len(manifest['operations'])} documents")
 
 
-def _pump(prefix: str, stream: IO[bytes]) -> None:
-    for line in iter(stream.readline, b""):
-        sys.stdout.write(f"{prefix} {line.decode(errors='replace')}")
-        sys.stdout.flush()
-
-
 @app.command()
 def dev() -> None:
     """Migrate, then run api and worker together (logs interleaved); Ctrl-C stops both."""
+    from cli import dev as supervisor
+    from cli.servers import leave_embedded
     from orm.database import migrate as run_migrations
 
-    _embedded()
+    servers = _embedded()
+    if servers:
+        typer.echo(servers)
     asyncio.run(run_migrations())
-    settings = get_settings()
-    env = {
-        **os.environ,
-        "CLIPFORGE_DATABASE_URL": settings.database_url or "",
-        "CLIPFORGE_REDIS_URL": settings.redis_url or "",
-    }
-    procs = {
-        "api   |": subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        ),
-        "worker|": subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "worker"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        ),
-    }
-    for prefix, proc in procs.items():
-        assert proc.stdout is not None
-        threading.Thread(target=_pump, args=(prefix, proc.stdout), daemon=True).start()
-    typer.echo(f"GraphiQL: http://{settings.host}:{settings.port}/graphql  (Ctrl-C stops)")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        while not stop.is_set() and all(p.poll() is None for p in procs.values()):
-            stop.wait(0.5)
-    except KeyboardInterrupt:
-        pass
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc in procs.values():
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    code = supervisor.run(get_settings())
+    stopped, others = leave_embedded()
+    if stopped:
+        names = {"redis": "Redis", "postgres": "PostgreSQL"}
+        typer.echo(f"stopped the embedded {' and '.join(names[s] for s in stopped)}")
+    elif others:
+        typer.echo(f"the embedded servers keep running: {others} other command(s) use them")
     typer.echo("stopped")
+    raise typer.Exit(code)
 
 
 app.add_typer(keys_app, name="keys")
@@ -254,7 +268,12 @@ app.command("process")(process_video)
 
 
 def main() -> None:
-    app()
+    """Settings that cannot be used end the command with their message, not a traceback."""
+    try:
+        app()
+    except SettingsError as exc:
+        typer.echo(f"clipforge: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

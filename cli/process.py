@@ -1,6 +1,6 @@
 """`clipforge process VIDEO`: the whole pipeline on one local file, no servers needed.
 
-It runs the same stage core as the worker (jobs.pipeline.core): transcribe, pick and cut the
+It runs the same stage steps as the worker (jobs.pipeline.steps): transcribe, pick and cut the
 clips, subtitles, captions; and writes everything to a folder laid out like an upload's
 storage, plus summary.json and a table on the terminal.
 """
@@ -58,7 +58,7 @@ class Bars:
 
 async def run(opts: Options, settings: Settings) -> dict[str, Any]:
     """All stages on opts.video; returns the summary that is also written as summary.json."""
-    from jobs.pipeline import core
+    from jobs.pipeline import steps
 
     opts.out.mkdir(parents=True, exist_ok=True)
     work = opts.out
@@ -74,7 +74,7 @@ async def run(opts: Options, settings: Settings) -> dict[str, Any]:
         bars.add(name)
     with progress:
         bars.start("Transcribing")
-        transcribed = await core.transcribe_video(
+        transcribed = await steps.transcribe_video(
             opts.video,
             work,
             settings,
@@ -82,14 +82,14 @@ async def run(opts: Options, settings: Settings) -> dict[str, Any]:
             on_progress=bars.callback("Transcribing"),
         )
         bars.start("Finding highlights")
-        limits = core.clip_range(settings, opts.min_seconds, opts.max_seconds)
+        limits = steps.clip_range(settings, opts.min_seconds, opts.max_seconds)
         if opts.clips:
-            limits = core.ClipRange(limits.min_seconds, limits.max_seconds, opts.clips)
-        picks = await core.pick_clips(transcribed.transcript, transcribed.audio, settings, limits)
+            limits = steps.ClipRange(limits.min_seconds, limits.max_seconds, opts.clips)
+        picks = await steps.pick_clips(transcribed.transcript, transcribed.audio, settings, limits)
         bars.update("Finding highlights", 1.0)
         bars.start("Cutting clips")
         shutil.rmtree(work / layout.CLIPS_DIR, ignore_errors=True)  # no clips of earlier runs
-        clips = await core.cut_clips(
+        clips = await steps.cut_clips(
             opts.video,
             transcribed.transcript,
             picks,
@@ -99,7 +99,7 @@ async def run(opts: Options, settings: Settings) -> dict[str, Any]:
             on_progress=bars.callback("Cutting clips"),
         )
         bars.start("Writing captions")
-        captions = await core.write_captions(
+        captions = await steps.write_captions(
             [(c.title, c.text) for c in clips],
             settings,
             on_progress=bars.callback("Writing captions"),
@@ -107,14 +107,14 @@ async def run(opts: Options, settings: Settings) -> dict[str, Any]:
     summary = _summary(opts, transcribed, clips, captions)
     for clip, caps in zip(clips, captions, strict=True):
         caption_file = work / layout.clip_file(clip.rank, layout.CLIP_CAPTIONS)
-        caption_file.write_text(json.dumps(core.captions_json(caps), indent=2, ensure_ascii=False))
+        caption_file.write_text(json.dumps(steps.captions_json(caps), indent=2, ensure_ascii=False))
     (work / layout.AUDIO_FEATURES).unlink(missing_ok=True)  # internal to the worker
     (work / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
 
 
 def _summary(opts: Options, transcribed: Any, clips: list[Any], captions: list[Any]) -> dict:
-    from jobs.pipeline import core
+    from jobs.pipeline import steps
 
     t = transcribed.transcript
     return {
@@ -148,7 +148,7 @@ def _summary(opts: Options, transcribed: Any, clips: list[Any], captions: list[A
                         layout.CLIP_CAPTIONS,
                     )
                 },
-                "captions": core.captions_json(caps),
+                "captions": steps.captions_json(caps),
             }
             for c, caps in zip(clips, captions, strict=True)
         ],

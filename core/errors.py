@@ -1,6 +1,20 @@
-"""Errors shared across packages: a user-fixable DomainError with a machine-readable code."""
+"""Errors shared across packages: a user-fixable DomainError with a machine-readable code.
+
+A DomainError carries its GraphQL `extensions` (code and field): graphql-core copies an
+exception's `extensions` onto the error it reports, so a DomainError raised by any resolver,
+at any depth, reaches the client coded without being caught and translated on the way.
+"""
 
 from __future__ import annotations
+
+from typing import TypedDict
+
+
+class ErrorExtensions(TypedDict):
+    """What a coded GraphQL error carries, and what a payload's `errors` entry holds."""
+
+    code: str
+    field: str | None
 
 
 class DomainError(Exception):
@@ -11,6 +25,10 @@ class DomainError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+    @property
+    def extensions(self) -> ErrorExtensions:
+        return {"code": self.code, "field": self.field}
 
 
 class NotAuthenticated(DomainError):
@@ -26,3 +44,14 @@ class Forbidden(DomainError):
 class NotFound(DomainError):
     def __init__(self, what: str, field: str | None = "id") -> None:
         super().__init__("NOT_FOUND", f"No {what} with that id.", field)
+
+
+class ServiceUnavailable(DomainError):
+    """A backing service (database, job queue, storage) cannot be reached just now: the client
+    calls again later. Outages the use cases do not catch get the same code and message."""
+
+    CODE = "SERVICE_UNAVAILABLE"
+    MESSAGE = "The service is temporarily unavailable. Please try again in a moment."
+
+    def __init__(self, message: str = MESSAGE) -> None:
+        super().__init__(self.CODE, message)

@@ -23,7 +23,8 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
 
-from core.events import DROPPABLE_STATUSES, channel, decode
+from core.events import channel, decode
+from core.pipeline import DROPPABLE_EVENT_STATUSES
 
 log = logging.getLogger("clipforge.events.hub")
 
@@ -88,11 +89,11 @@ class Subscriber:
     def _make_room(self, incoming: Event) -> bool:
         """Drop the oldest PROGRESS event; False when the incoming one is dropped instead."""
         for index, queued in enumerate(self.queue):
-            if queued.get("status") in DROPPABLE_STATUSES:
+            if queued.get("status") in DROPPABLE_EVENT_STATUSES:
                 del self.queue[index]
                 self.dropped += 1
                 return True
-        if incoming.get("status") in DROPPABLE_STATUSES:
+        if incoming.get("status") in DROPPABLE_EVENT_STATUSES:
             self.dropped += 1
             return False
         if len(self.queue) >= self.hard_limit:

@@ -20,13 +20,11 @@ from typing import Any
 from redis.asyncio import Redis
 
 from core.metrics import EVENT_PUBLISH_ERRORS
+from core.pipeline import EventStatus, Stage
 from core.redis import get_redis
 
 SCHEMA_VERSION = 1
-STAGES = ("TRANSCRIBE", "CLIP", "CAPTIONS", "EXPORT")
-STATUSES = ("STARTED", "PROGRESS", "COMPLETED", "RETRYING", "FAILED")
-# A slow client may lose these first; never the terminal ones.
-DROPPABLE_STATUSES = frozenset({"PROGRESS"})
+STAGE_ORDER = {stage.value: i for i, stage in enumerate(Stage)}
 STATE_TTL_SECONDS = 3 * 24 * 3600
 SEQ_TTL_SECONDS = 30 * 24 * 3600
 
@@ -37,16 +35,16 @@ publish_errors = 0  # the same count as a plain number, for tests and logs
 
 
 @dataclass
-class PipelineEvent:
-    """stage: TRANSCRIBE, CLIP, CAPTIONS, EXPORT; status: STARTED .. FAILED.
+class StageEvent:
+    """One event of a stage (core.pipeline's Stage and EventStatus) for one user's channel.
 
     `next_attempt_at` (ISO time) goes with RETRYING; `seq` (per user) and `upload_seq`
     (per upload) are assigned when published.
     """
 
     upload_id: str | None
-    stage: str
-    status: str
+    stage: Stage
+    status: EventStatus
     progress: float = 0.0
     message: str | None = None
     clip_id: str | None = None
@@ -58,15 +56,16 @@ class PipelineEvent:
     upload_seq: int | None = None
 
     def validate(self) -> None:
-        if self.stage not in STAGES:
+        if self.stage not in STAGE_ORDER:
             raise ValueError(f"unknown stage {self.stage!r}")
-        if self.status not in STATUSES:
+        if self.status not in EventStatus.__members__:
             raise ValueError(f"unknown status {self.status!r}")
         if not 0.0 <= float(self.progress) <= 1.0:
             raise ValueError(f"progress {self.progress!r} is outside 0..1")
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
+        data["stage"], data["status"] = str(self.stage), str(self.status)
         for key in ("upload_id", "clip_id", "export_id"):
             if data[key] is not None:
                 data[key] = str(data[key])
@@ -105,7 +104,7 @@ return seq
 
 
 async def publish(
-    user_id: uuid.UUID | str, event: PipelineEvent, *, redis: Redis | None = None
+    user_id: uuid.UUID | str, event: StageEvent, *, redis: Redis | None = None
 ) -> bool:
     """Publish to the user's channel and update the upload's snapshot.
 
@@ -146,7 +145,7 @@ def decode(raw: bytes | str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict):
         return None
-    if data.get("stage") not in STAGES or data.get("status") not in STATUSES:
+    if data.get("stage") not in STAGE_ORDER or data.get("status") not in EventStatus.__members__:
         return None
     if not isinstance(data.get("v"), int) or data["v"] > SCHEMA_VERSION:
         return None
@@ -170,6 +169,6 @@ async def upload_states(
         values = [v for k, v in row.items() if not k.startswith(b"#")]
         events = [e for e in (decode(v) for v in values) if e is not None]
         if events:
-            events.sort(key=lambda e: (e.get("seq") or 0, STAGES.index(e["stage"])))
+            events.sort(key=lambda e: (e.get("seq") or 0, STAGE_ORDER[e["stage"]]))
             states[upload_id] = events
     return states

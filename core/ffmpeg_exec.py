@@ -33,7 +33,7 @@ INPUT_FORMATS = (
 # Values allowed for -f (output formats, and input formats we open ourselves).
 ALLOWED_FORMATS = frozenset(
     {"wav", "mp4", "mov", "ipod", "matroska", "webm", "null", "image2", "mjpeg", "s16le"}
-    | {"f32le", "ass", "srt", "webvtt", "adts", "mp3", "ffmetadata"}
+    | {"f32le", "ass", "srt", "webvtt", "adts", "mp3", "ffmetadata", "rawvideo"}
 )
 SHELL_CHARS = frozenset(";|&$`<>\n\r*?!\x00")
 URL_BAD_CHARS = frozenset(";|$`<>\n\r\t \x00\\")  # presigned URLs legitimately hold ? & =

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -17,26 +16,22 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
 
-from core.config import Settings, get_settings
+from core.config import Settings, check_for_start, get_settings
 from core.redis import close_redis
 from core.storage.factory import close_store, get_store
+from graphql_api.auth import connection_viewer, request_viewer
+from graphql_api.client_ip import scope_client_ip
 from graphql_api.context import Context
 from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
 from graphql_api.metrics import MetricsMiddleware
 from graphql_api.persisted_queries import PersistedQueriesView
-from graphql_api.ratelimit import CLIENT_IP_KEY, RateLimiter, RateLimitMiddleware, viewer_for
+from graphql_api.ratelimit import RateLimiter, RateLimitMiddleware
 from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
+from graphql_api.storage_routes import routes as storage_routes
 from orm.database import close_db, init_db
-from resolvers.auth.tokens import authenticate_bearer
-
-
-def bearer_token(headers: Any) -> str | None:
-    value = headers.get("authorization") or ""
-    scheme, _, token = value.partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
 
 
 class ClipforgeGraphQL(PersistedQueriesView[Context, None]):
@@ -45,18 +40,13 @@ class ClipforgeGraphQL(PersistedQueriesView[Context, None]):
     async def get_context(  # type: ignore[override]
         self, request: Request | WebSocket, response: Response | None = None
     ) -> Context:
-        viewer = await viewer_for(request.scope)  # once per request (the rate limiter's)
-        client = request.scope["state"][CLIENT_IP_KEY]
+        viewer = await request_viewer(request.scope)  # the rate limiter's, for HTTP
+        client = scope_client_ip(request.scope)
         return Context(request=request, response=response, viewer=viewer, client_ip=client)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """connection_init: a `token` or `Authorization` entry (or the upgrade's header)."""
-        params = context.connection_params or {}
-        token = params.get("token") or bearer_token(
-            {k.lower(): v for k, v in params.items() if isinstance(v, str)}
-        )
-        if isinstance(token, str) and token:
-            context.viewer = await authenticate_bearer(token)
+        context.viewer = await connection_viewer(context.connection_params or {}, context.viewer)
         if context.viewer is None:
             raise ConnectionRejectionError({"message": "Sign in: a valid access token is needed."})
         return UNSET
@@ -65,7 +55,7 @@ class ClipforgeGraphQL(PersistedQueriesView[Context, None]):
 def graphql_app(settings: Settings) -> ClipforgeGraphQL:
     view = ClipforgeGraphQL(
         schema,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
         keep_alive=settings.ws_keep_alive_seconds > 0,
@@ -78,18 +68,14 @@ def graphql_app(settings: Settings) -> ClipforgeGraphQL:
 
 
 def extra_routes(settings: Settings) -> list[BaseRoute]:
-    """Routes owned by other modules (storage, webhooks, auth, admin), if present."""
-    routes: list[BaseRoute] = []
-    with contextlib.suppress(ImportError):
-        from graphql_api.storage_routes import routes as storage_routes
-
-        routes += storage_routes
+    """Routes owned by other modules (storage, webhooks, auth, admin)."""
+    routes: list[BaseRoute] = [*storage_routes]
     from graphql_api.admin.page import routes as admin_routes
     from graphql_api.metrics import metrics_endpoint
     from graphql_api.webhooks import routes as webhook_routes
 
     routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
-    if settings.graphiql:
+    if settings.graphiql_enabled:
         from graphql_api.ide.page import routes as ide_routes
 
         routes += ide_routes  # GraphiQL's files, served from this origin
@@ -101,8 +87,12 @@ def extra_routes(settings: Settings) -> list[BaseRoute]:
 
 
 def create_app(settings: Settings | None = None, *, manage_connections: bool = True) -> Starlette:
-    """`manage_connections=False` when the caller (tests) already initialised Tortoise."""
+    """`manage_connections=False` when the caller (tests) already initialised Tortoise.
+
+    Refuses unsafe production settings (core.config.check_for_start) before anything starts.
+    """
     settings = settings or get_settings()
+    check_for_start(settings)
     gql = graphql_app(settings)
     hub = make_hub(settings)  # live events: one pub/sub connection, opened on first use
 

@@ -7,28 +7,13 @@ pick its rate-limit bucket by sending the header itself.
 
 from __future__ import annotations
 
-import functools
 import ipaddress
-import logging
 from collections.abc import MutableMapping
 from typing import Any
 
-from core.config import get_settings
+from core.config import Network, get_settings
 
-log = logging.getLogger("clipforge.client_ip")
-
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@functools.lru_cache(maxsize=8)
-def _networks(raw: frozenset[str]) -> tuple[Network, ...]:
-    nets: list[Network] = []
-    for entry in sorted(raw):
-        try:
-            nets.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            log.warning("ignoring an invalid trusted proxy entry: %r", entry)
-    return tuple(nets)
+CLIENT_IP_KEY = "clipforge.client_ip"  # in scope["state"]: the request's client address
 
 
 def _trusted(address: str, nets: tuple[Network, ...]) -> bool:
@@ -43,7 +28,7 @@ def client_ip(peer: str | None, forwarded_for: str | None) -> str:
     """`peer`: the socket's remote address; `forwarded_for`: the X-Forwarded-For header."""
     if not peer:
         return "unknown"
-    nets = _networks(frozenset(get_settings().trusted_proxy_set))
+    nets = get_settings().trusted_proxies
     if not forwarded_for or not _trusted(peer, nets):
         return peer
     hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
@@ -58,8 +43,13 @@ def client_ip(peer: str | None, forwarded_for: str | None) -> str:
 
 
 def scope_client_ip(scope: MutableMapping[str, Any]) -> str:
-    """client_ip() for an ASGI scope (HTTP request or WebSocket upgrade)."""
-    client = scope.get("client")
-    peer = client[0] if client else None
-    hops = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
-    return client_ip(peer, ",".join(hops) or None)
+    """client_ip() for an ASGI scope (HTTP request or WebSocket upgrade), worked out once per
+    request: the rate limiter asks first, the GraphQL context reuses the answer."""
+    state = scope.setdefault("state", {})
+    found = state.get(CLIENT_IP_KEY)
+    if found is None:
+        client = scope.get("client")
+        peer = client[0] if client else None
+        hops = [v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"]
+        found = state[CLIENT_IP_KEY] = client_ip(peer, ",".join(hops) or None)
+    return str(found)

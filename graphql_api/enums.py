@@ -1,16 +1,10 @@
-"""GraphQL enums: the database enums exposed as they are."""
+"""GraphQL enums: the database's and the pipeline's enums exposed as they are, under their
+GraphQL names (registered once here, on the enum classes themselves)."""
 
 import strawberry
 
-from orm.models.enums import (
-    ApiKeyScope,
-    AspectRatio,
-    CaptionPlatform,
-    CreditKind,
-    ExportStatus,
-    JobQueue,
-    UploadStatus,
-)
+from core.pipeline import EventStatus, ExportStatus, JobQueue, Stage, UploadStatus
+from orm.models.enums import ApiKeyScope, AspectRatio, CaptionPlatform, CreditKind
 
 UploadStatusEnum = strawberry.enum(UploadStatus, name="UploadStatus")
 CreditTransactionKindEnum = strawberry.enum(CreditKind, name="CreditTransactionKind")
@@ -19,3 +13,5 @@ AspectRatioEnum = strawberry.enum(AspectRatio, name="AspectRatio")
 CaptionPlatformEnum = strawberry.enum(CaptionPlatform, name="CaptionPlatform")
 ApiKeyScopeEnum = strawberry.enum(ApiKeyScope, name="ApiKeyScope")
 JobQueueEnum = strawberry.enum(JobQueue, name="JobQueue")
+PipelineStageEnum = strawberry.enum(Stage, name="PipelineStage")
+PipelineEventStatusEnum = strawberry.enum(EventStatus, name="PipelineEventStatus")

@@ -92,7 +92,7 @@ def limit_rules(
 
 def current_rules() -> tuple[type[ASTValidationRule], ...]:
     s = get_settings()
-    return limit_rules(s.max_query_depth, s.max_aliases, s.introspection)
+    return limit_rules(s.max_query_depth, s.max_aliases, s.introspection_enabled)
 
 
 class QueryLimits(SchemaExtension):
@@ -178,7 +178,7 @@ class CostAnalysis:
         elif name == "__type":
             definition = TypeMetaFieldDef
         elif is_object_type(parent) or is_interface_type(parent):
-            found = parent.fields.get(name)  # type: ignore[union-attr]
+            found = parent.fields.get(name)
             if found is None:
                 return 0  # validation reports unknown fields
             definition = found

@@ -53,9 +53,8 @@ def provider_configs(settings: Settings) -> dict[str, dict[str, Any]]:
             "api_base_url": "https://api.github.com/",
             "scope": "read:user user:email",
         }
-    if settings.oauth_providers.strip():
-        for name, raw in json.loads(settings.oauth_providers).items():
-            found[str(name)] = dict(raw)
+    for name, provider in settings.oauth_providers.items():
+        found[name] = provider.model_dump()
     return found
 
 

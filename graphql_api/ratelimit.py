@@ -23,16 +23,14 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
 from core.redis import get_redis
+from graphql_api.auth import request_viewer
 from graphql_api.client_ip import scope_client_ip
-from resolvers.auth.tokens import authenticate_bearer
 from resolvers.viewer import Viewer
 
 log = logging.getLogger("clipforge.ratelimit")
 
 CODE = "RATE_LIMITED"
 LIMITED_PATHS = ("/graphql", "/auth/")
-VIEWER_KEY = "clipforge.viewer"  # scope["state"]: the viewer, authenticated once per request
-CLIENT_IP_KEY = "clipforge.client_ip"
 
 # KEYS[1] the bucket; ARGV: capacity (tokens per window), window (ms), now (ms), cost (tokens).
 # Integer arithmetic only: one token is `window` units and a millisecond refills `capacity`
@@ -137,26 +135,6 @@ def identity(viewer: Viewer | None, client_ip: str) -> str:
     return f"user:{viewer.user_id}" if viewer is not None else f"ip:{client_ip}"
 
 
-def _bearer(scope: Scope) -> str | None:
-    for name, value in scope.get("headers", []):
-        if name == b"authorization":
-            scheme, _, token = value.decode("latin-1").partition(" ")
-            if scheme.lower() == "bearer" and token.strip():
-                return token.strip()
-    return None
-
-
-async def viewer_for(scope: Scope) -> Viewer | None:
-    """Authenticate the request's bearer token once; get_context reuses the answer."""
-    state = scope.setdefault("state", {})
-    if VIEWER_KEY not in state:
-        token = _bearer(scope)
-        state[VIEWER_KEY] = await authenticate_bearer(token) if token else None
-        state[CLIENT_IP_KEY] = scope_client_ip(scope)
-    viewer: Viewer | None = state[VIEWER_KEY]
-    return viewer
-
-
 class RateLimitMiddleware:
     """HTTP: spend a token per request to /graphql and /auth/; 429 when the bucket is empty."""
 
@@ -168,8 +146,8 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope["path"].startswith(LIMITED_PATHS):
             await self.app(scope, receive, send)
             return
-        viewer = await viewer_for(scope)
-        decision = await self.limiter.hit(identity(viewer, scope["state"][CLIENT_IP_KEY]))
+        viewer = await request_viewer(scope)
+        decision = await self.limiter.hit(identity(viewer, scope_client_ip(scope)))
         if not decision.allowed:
             await self._refuse(decision, send)
             return
@@ -197,7 +175,7 @@ class WebSocketRateLimit(SchemaExtension):
     """WebSocket: each new operation spends a token; over the limit it fails validation with
     RATE_LIMITED, which both protocols report as that operation's error (socket stays open)."""
 
-    async def on_operation(self) -> Any:  # type: ignore[override]
+    async def on_operation(self) -> Any:
         context = self.execution_context.context
         request = getattr(context, "request", None)
         limiter = _limiter_of(request)

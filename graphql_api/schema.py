@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from core.errors import DomainError
 from graphql_api import unavailable
@@ -17,6 +18,8 @@ from graphql_api.accounts.types import ApiKeyType, UserType
 from graphql_api.admin import schema as admin
 from graphql_api.clips import schema as clips
 from graphql_api.clips.types import CaptionType, ClipType
+from graphql_api.common.errors import PayloadErrors
+from graphql_api.context import FreshLoaders
 from graphql_api.credits import schema as credits
 from graphql_api.credits.types import CreditTransactionType
 from graphql_api.events import schema as events
@@ -49,6 +52,16 @@ Mutation = merge_types(
 )
 Subscription = merge_types("Subscription", (events.Subscription,))
 
+
+def _answer_in_payloads(mutation_type: type) -> None:
+    """Every mutation answers a DomainError in its payload's `errors` (see common.errors)."""
+    for field in get_object_definition(mutation_type, strict=True).fields:
+        if not any(isinstance(e, PayloadErrors) for e in field.extensions):
+            field.extensions.append(PayloadErrors())
+
+
+_answer_in_payloads(Mutation)
+
 NODE_TYPES = [
     UserType,
     UploadType,
@@ -64,7 +77,7 @@ NODE_TYPES = [
 class MaskInternalErrors(SchemaExtension):
     """Unexpected exceptions reach the client as one generic message, never a stack trace."""
 
-    def on_operation(self) -> Any:  # type: ignore[override]
+    def on_operation(self) -> Any:
         yield
         result = self.execution_context.result
         if not result or not result.errors:
@@ -102,6 +115,7 @@ def extensions() -> list[type[SchemaExtension]]:
     """Extensions as classes (one instance per operation)."""
     return [
         MaskInternalErrors,
+        FreshLoaders,
         MetricsExtension,
         WebSocketRateLimit,
         TrustedDocuments,  # before the limits' validation: an unlisted document is not walked

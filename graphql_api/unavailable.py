@@ -13,6 +13,7 @@ import asyncpg
 import redis.exceptions
 from tortoise.exceptions import DBConnectionError
 
+from core.errors import ServiceUnavailable
 from core.storage.base import StorageError
 
 UNAVAILABLE_TYPES: tuple[type[BaseException], ...] = (
@@ -28,8 +29,8 @@ UNAVAILABLE_TYPES: tuple[type[BaseException], ...] = (
     redis.exceptions.TimeoutError,
     StorageError,
 )
-MESSAGE = "The service is temporarily unavailable. Please try again in a moment."
-CODE = "SERVICE_UNAVAILABLE"
+MESSAGE = ServiceUnavailable.MESSAGE
+CODE = ServiceUnavailable.CODE
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

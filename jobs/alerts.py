@@ -8,14 +8,22 @@ A failed POST clears the state too, so the next dead letter tries again.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import httpx
 
 from core.config import get_settings
-from core.queues import ALERT_STATE_PREFIX, rearm_alert
 from core.redis import get_redis
 
 log = logging.getLogger("clipforge.alerts")
+
+ALERT_STATE_PREFIX = "clipforge:alerts:dead:"
+"""`<prefix><dead queue>` is set while that queue is above the alert threshold (one alert)."""
+
+
+async def rearm_alert(redis: Any, queue: str) -> None:
+    """Forget that `queue` was alerted: its next crossing of the threshold alerts again."""
+    await redis.delete(ALERT_STATE_PREFIX + queue)
 
 
 def alert_text(queue: str, count: int, threshold: int, latest: str | None) -> str:

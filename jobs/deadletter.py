@@ -2,8 +2,10 @@
 
 In order, each step safe to repeat (a crash in between re-runs the whole thing):
 1. one transaction: the DeadLetter row (one per arq job id and queue) and the Upload (or, for
-   export, the Export) marked FAILED with a message the creator can read;
-2. the upload's charge refunded once (orm.ledger.refund_upload is exactly-once; not for export);
+   export, the Export) moved to FAILED with a message the creator can read (orm.lifecycle:
+   a READY upload or export stays READY, e.g. after a duplicate run failed);
+2. the charge of an upload that is FAILED refunded once (orm.ledger.refund_upload is
+   exactly-once; not for export);
 3. the entry pushed to the Redis list named like the queue (for tools that watch Redis);
 4. a FAILED pipeline event to the owner;
 5. the dead-letter alert check (jobs.alerts).
@@ -19,16 +21,14 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from core.events import PipelineEvent, publish
-from core.queues import dead_queue
+from core.events import StageEvent, publish
+from core.pipeline import EventStatus, ExportStatus, UploadStatus, spec
 from core.redis import get_redis
 from jobs.alerts import check_dead_letter_queue
+from orm.lifecycle import MoveRefused, move_export, move_upload
 from orm.models import DeadLetter, Export, Upload
-from orm.models.enums import ExportStatus, UploadStatus
 
 log = logging.getLogger("clipforge.deadletter")
-
-STAGES = {"transcribe": "TRANSCRIBE", "clip": "CLIP", "captions": "CAPTIONS", "export": "EXPORT"}
 
 
 @dataclass(frozen=True)
@@ -69,35 +69,63 @@ def redis_entry(row: DeadLetter, failed: FailedJob) -> str:
     )
 
 
-async def _mark_failed(failed: FailedJob) -> tuple[DeadLetter, uuid.UUID | None, bool]:
-    """The transaction: row + FAILED status. Returns (row, owner user id, newly created)."""
+def dead_queue(job: str) -> str:
+    """The dead-letter queue of a job of the retry table."""
+    queue = spec(job).dead_letter_queue
+    if queue is None:
+        raise ValueError(f"{job} has no dead-letter queue")
+    return queue
+
+
+@dataclass(frozen=True)
+class Marked:
+    row: DeadLetter
+    owner: uuid.UUID | None
+    created: bool
+    failed: bool  # the upload or export is FAILED now (not READY after a duplicate run)
+
+
+async def _fail_export(
+    export_id: uuid.UUID, message: str
+) -> tuple[uuid.UUID, uuid.UUID, bool] | None:
+    """FAILED unless it is READY; returns (owner, upload id, is FAILED), None when gone."""
+    export = await Export.filter(id=export_id).select_for_update().prefetch_related("clip").first()
+    if export is None:
+        return None
+    if export.status != ExportStatus.READY:
+        await move_export(export, ExportStatus.FAILED, error=message)
+    return export.user_id, export.clip.upload_id, export.status == ExportStatus.FAILED
+
+
+async def _fail_upload(upload_id: uuid.UUID, message: str) -> tuple[uuid.UUID, bool] | None:
+    """FAILED when the lifecycle allows it; returns (owner, is FAILED), None when gone."""
+    upload = await Upload.filter(id=upload_id).select_for_update().first()
+    if upload is None:
+        return None
+    try:
+        await move_upload(upload, UploadStatus.FAILED, error=message)
+    except MoveRefused as exc:
+        log.warning("upload not failed: %s", exc)
+    return upload.user_id, upload.status == UploadStatus.FAILED
+
+
+async def _mark_failed(failed: FailedJob) -> Marked:
+    """The transaction: the dead letter row and the FAILED status."""
     queue = dead_queue(failed.job)
     upload_id = failed.subject.upload_id
     owner: uuid.UUID | None = None
+    is_failed = False
     async with in_transaction():
         if failed.subject.export_id is not None:
-            export = (
-                await Export.filter(id=failed.subject.export_id)
-                .select_for_update()
-                .prefetch_related("clip")
-                .first()
-            )
-            if export is not None:
-                owner = export.user_id
-                upload_id = export.clip.upload_id
-                if export.status != ExportStatus.READY:
-                    export.status = ExportStatus.FAILED
-                    export.error = failed.user_message
-                    await export.save(update_fields=["status", "error", "updated_at"])
+            found = await _fail_export(failed.subject.export_id, failed.user_message)
+            if found is not None:
+                owner, upload_id, is_failed = found
         elif upload_id is not None:
-            upload = await Upload.filter(id=upload_id).select_for_update().first()
-            if upload is None:
+            result = await _fail_upload(upload_id, failed.user_message)
+            if result is None:
                 upload_id = None
             else:
-                owner = upload.user_id
-                upload.status = UploadStatus.FAILED
-                upload.error = failed.user_message
-                await upload.save(update_fields=["status", "error", "updated_at"])
+                owner, is_failed = result
         existing = None
         if failed.job_id:
             existing = await DeadLetter.filter(job_id=failed.job_id, queue=queue).first()
@@ -108,7 +136,7 @@ async def _mark_failed(failed: FailedJob) -> tuple[DeadLetter, uuid.UUID | None,
             existing.error = failed.error[:10_000]
             existing.job_args = {"args": failed.args, "kwargs": failed.kwargs}
             await existing.save(update_fields=["attempts", "error", "job_args"])
-            return existing, owner, False
+            return Marked(existing, owner, False, is_failed)
         row = await DeadLetter.create(
             queue=queue,
             job_name=failed.job,
@@ -118,7 +146,7 @@ async def _mark_failed(failed: FailedJob) -> tuple[DeadLetter, uuid.UUID | None,
             attempts=failed.attempts,
             error=failed.error[:10_000],
         )
-    return row, owner, True
+    return Marked(row, owner, True, is_failed)
 
 
 async def _refund(upload_id: uuid.UUID, reason: str) -> bool:
@@ -130,22 +158,24 @@ async def _refund(upload_id: uuid.UUID, reason: str) -> bool:
 async def dead_letter(failed: FailedJob) -> DeadLetter:
     """Record a job that will not be retried; see the module docstring for the steps."""
     queue = dead_queue(failed.job)
-    row, owner, created = await _mark_failed(failed)
-    if failed.job != "export" and row.upload_id is not None:
+    marked = await _mark_failed(failed)
+    row, owner = marked.row, marked.owner
+    is_upload = failed.subject.export_id is None
+    if marked.failed and is_upload and row.upload_id is not None:
         refunded = await _refund(row.upload_id, f"{failed.job} failed: {failed.user_message}")
         log.info("refund after dead letter", extra={"fields": {"refunded": refunded}})
-    if created:
+    if marked.created:
         try:
             await get_redis().rpush(queue, redis_entry(row, failed))  # type: ignore[misc]
         except Exception:  # noqa: BLE001 - the database row is the record; Redis is a mirror
             log.warning("could not push dead letter to Redis list %s", queue, exc_info=True)
-    if owner is not None:
+    if owner is not None and marked.failed:
         await publish(
             owner,
-            PipelineEvent(
+            StageEvent(
                 upload_id=str(row.upload_id) if row.upload_id else None,
-                stage=STAGES.get(failed.job, failed.job.upper()),
-                status="FAILED",
+                stage=spec(failed.job).stage,
+                status=EventStatus.FAILED,
                 progress=0.0,
                 message=failed.user_message,
                 export_id=str(failed.subject.export_id) if failed.subject.export_id else None,

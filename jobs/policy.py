@@ -6,12 +6,14 @@ arq retries only on `arq.Retry`, so the policy maps errors to the retry table:
   restart, and unexpected errors): `Retry(defer=<the table's back-off for this try>)` while
   tries remain, then dead-lettered (jobs.deadletter).
 
-Jobs outside the table (not pipeline stages) get one try and no dead letter.
+Jobs without a dead-letter queue in core.pipeline (and test tasks outside the table) get one
+try and no dead letter: arq's max_tries is 1 for them, so a lost worker does not re-run them.
 
-arq's max_tries is the table's tries plus BOOKKEEPING_TRIES: a run beyond the table's tries
-never calls the task again. It finishes the dead-letter bookkeeping of a job whose last try
-was lost (worker killed, in-progress key expired) or whose bookkeeping failed (database
-down), so no job can end in arq's "max retries exceeded" with its upload stuck mid-pipeline.
+For the others arq's max_tries is the table's tries plus BOOKKEEPING_TRIES: a run beyond the
+table's tries never calls the task again. It finishes the dead-letter bookkeeping of a job
+whose last try was lost (worker killed, in-progress key expired) or whose bookkeeping failed
+(database down), so no job can end in arq's "max retries exceeded" with its upload stuck
+mid-pipeline.
 
 Each run counts into the job metrics and carries its arq job id in every log line.
 """
@@ -30,12 +32,13 @@ from typing import Any, NoReturn
 from arq.worker import Retry
 
 from core.config import get_settings
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
 from core.logs import job_id as job_id_var
 from core.metrics import JOB_DURATION, JOB_FAILURES, JOBS
-from core.queues import DEAD_QUEUES
+from core.pipeline import EventStatus, Job, JobSpec, find_spec
+from core.pipeline import Subject as SubjectKind
 from core.redis import get_redis
-from jobs.deadletter import STAGES, FailedJob, Subject, dead_letter
+from jobs.deadletter import FailedJob, Subject, dead_letter
 from jobs.errors import PermanentError, StageError
 from jobs.tasks import Task
 from orm.models import Export, Upload
@@ -57,25 +60,32 @@ LOST_ERROR = "the worker running the job's last try was lost (killed or timed ou
 TaskCoroutine = Callable[..., Awaitable[Any]]
 
 
-def retry_delays(job: str) -> list[int]:
-    """The table's back-off per retry (seconds); a job without a row gets no retries."""
-    if job not in DEAD_QUEUES:
-        return []
-    return get_settings().retry_delays(job)
+def dead_lettered(job: str) -> JobSpec | None:
+    """The table row of a job that is retried and dead-lettered (None: one try only)."""
+    row = find_spec(job)
+    return row if row is not None and row.queue is not None else None
+
+
+def retry_delays(job: str) -> tuple[int, ...]:
+    """The table's back-off per retry (seconds); a job without a dead-letter queue gets none."""
+    return get_settings().retries(job) if dead_lettered(job) else ()
 
 
 def tries(job: str) -> int:
     return len(retry_delays(job)) + 1
 
 
-def arq_max_tries(job: str) -> int:
-    return tries(job) + BOOKKEEPING_TRIES
+def arq_max_tries(task: Task) -> int:
+    """arq's limit: the table's tries plus the bookkeeping runs; a job of the table without
+    a dead-letter queue gets one try, a task outside the table its own `tries`."""
+    if dead_lettered(task.name):
+        return tries(task.name) + BOOKKEEPING_TRIES
+    return 1 if find_spec(task.name) else task.tries
 
 
 def job_timeout(task: Task) -> int:
     """The task's own time limit (CLIPFORGE_JOB_TIMEOUTS may override it per job)."""
-    overrides = get_settings().job_timeout_overrides
-    return overrides.get(task.name, task.timeout)
+    return get_settings().job_timeouts.get(task.name, task.timeout)
 
 
 def arq_timeout(task: Task) -> int:
@@ -90,13 +100,14 @@ def arq_timeout(task: Task) -> int:
 
 def subject_of(job: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Subject:
     """The upload (or export) id: the `upload_id`/`export_id` kwarg or the first argument."""
-    key = "export_id" if job == "export" else "upload_id"
-    raw = kwargs.get(key, args[0] if args else None)
+    row = dead_lettered(job)
+    kind = row.subject if row else SubjectKind.UPLOAD
+    raw = kwargs.get(f"{kind}_id", args[0] if args else None)
     try:
         value = uuid.UUID(str(raw))
     except ValueError:
         return Subject()
-    return Subject(export_id=value) if job == "export" else Subject(upload_id=value)
+    return Subject(export_id=value) if kind == SubjectKind.EXPORT else Subject(upload_id=value)
 
 
 async def owner_of(subject: Subject) -> uuid.UUID | None:
@@ -114,10 +125,14 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def default_message(job: str) -> str:
+    return DEFAULT_EXPORT_MESSAGE if job == Job.EXPORT else DEFAULT_USER_MESSAGE
+
+
 def user_message(exc: BaseException, job: str) -> str:
     if isinstance(exc, StageError):
         return exc.user_message
-    return DEFAULT_EXPORT_MESSAGE if job == "export" else DEFAULT_USER_MESSAGE
+    return default_message(job)
 
 
 async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int) -> None:
@@ -129,12 +144,15 @@ async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int)
     if owner is None:
         return
     at = datetime.now(UTC) + timedelta(seconds=delay)
+    row = dead_lettered(job)
+    if row is None:
+        return
     await publish(
         owner,
-        PipelineEvent(
+        StageEvent(
             upload_id=str(subject.upload_id) if subject.upload_id else None,
-            stage=STAGES.get(job, job.upper()),
-            status="RETRYING",
+            stage=row.stage,
+            status=EventStatus.RETRYING,
             message=(
                 f"Hit a temporary problem; trying again at {at.isoformat(timespec='seconds')} "
                 f"(try {job_try + 1} of {tries(job)})."
@@ -162,7 +180,7 @@ async def recall_error(job: str, job_id: str | None) -> tuple[str, str]:
         if raw:
             data = json.loads(raw)
             return str(data["error"]), str(data["user_message"])
-    return LOST_ERROR, DEFAULT_EXPORT_MESSAGE if job == "export" else DEFAULT_USER_MESSAGE
+    return LOST_ERROR, default_message(job)
 
 
 class JobDeadLettered(Exception):
@@ -220,7 +238,7 @@ async def run_untabled(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: An
 
 async def run_policy(task: Task, ctx: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     job = task.name
-    if job not in DEAD_QUEUES:
+    if dead_lettered(job) is None:
         return await run_untabled(task, ctx, *args, **kwargs)
     job_try = int(ctx.get("job_try", 1))
     delays = retry_delays(job)

@@ -13,7 +13,7 @@ from arq.cron import CronJob
 from arq.worker import Function, Worker, func
 from redis.exceptions import RedisError
 
-from core.config import get_settings
+from core.config import check_for_start, get_settings
 from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
 from jobs.tasks import Task
@@ -55,7 +55,7 @@ def function(task: Task) -> Function:
 
     coroutine: Any = wrap(task)  # arq's WorkerCoroutine protocol is narrower than it checks
     return func(
-        coroutine, name=task.name, max_tries=arq_max_tries(task.name), timeout=arq_timeout(task)
+        coroutine, name=task.name, max_tries=arq_max_tries(task), timeout=arq_timeout(task)
     )
 
 
@@ -64,9 +64,8 @@ def all_tasks() -> list[Task]:
     from jobs.tasks import TASKS
 
     tasks = list(TASKS)
-    for name in get_settings().worker_extra_tasks.split(","):
-        if name.strip():
-            tasks += importlib.import_module(name.strip()).TASKS
+    for name in get_settings().worker_extra_tasks:
+        tasks += importlib.import_module(name).TASKS
     return tasks
 
 
@@ -80,7 +79,7 @@ def cron_jobs() -> list[CronJob]:
     waits for the largest timeout of all before it re-runs a job whose worker died."""
     from jobs.tasks import CRON_JOBS
 
-    overrides = get_settings().job_timeout_overrides
+    overrides = get_settings().job_timeouts
     return [
         dataclasses.replace(job, timeout_s=overrides[job.name]) if job.name in overrides else job
         for job in CRON_JOBS
@@ -140,5 +139,8 @@ class ResilientWorker(Worker):
 
 
 def run_worker() -> None:
-    """`clipforge worker`: run until SIGTERM/SIGINT (see worker_settings for the grace time)."""
+    """`clipforge worker`: run until SIGTERM/SIGINT (see worker_settings for the grace time).
+
+    Refuses unsafe production settings (core.config.check_for_start) before it starts."""
+    check_for_start(get_settings())
     ResilientWorker(**worker_settings()).run()

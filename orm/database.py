@@ -11,6 +11,11 @@ from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
 from core.config import get_settings
 
 APP = "models"
+APP_CONFIG: dict[str, Any] = {
+    "models": ["orm.models"],
+    "default_connection": "default",
+    "migrations": "orm.migrations",
+}
 
 
 def tortoise_url(url: str) -> str:
@@ -33,13 +38,7 @@ def tortoise_config(url: str | None = None, *, pool_max: int | None = None) -> d
         connection = f"{db_url}{sep}maxsize={pool_max}"
     return {
         "connections": {"default": connection},
-        "apps": {
-            APP: {
-                "models": ["orm.models"],
-                "default_connection": "default",
-                "migrations": "orm.migrations",
-            }
-        },
+        "apps": {APP: dict(APP_CONFIG)},
         "use_tz": True,
         "timezone": "UTC",
     }

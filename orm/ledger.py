@@ -172,7 +172,7 @@ async def refund_upload(upload_id: uuid.UUID, reason: str) -> bool:
     owners = await Upload.filter(id=upload_id).values_list("user_id", flat=True)
     if not owners:
         return False
-    user_id: uuid.UUID = owners[0]  # type: ignore[assignment]
+    user_id = uuid.UUID(str(owners[0]))
     try:
         async with in_transaction() as conn:
             user = await lock_user(user_id, conn)

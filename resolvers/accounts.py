@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,13 +9,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.config import get_settings
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotAuthenticated, NotFound
 from orm import ledger
 from orm.models import ApiKey, OAuthIdentity, User
 from resolvers.auth import api_keys, refresh
 from resolvers.auth.emails import normalise_email
 from resolvers.auth.passwords import check_strength, hash_password, verify_password
 from resolvers.auth.tokens import issue_access_token, revoke_session_tokens
+from resolvers.dataloaders import Loaders
+from resolvers.ids import decode_uuid
 from resolvers.viewer import ALL_SCOPES, Viewer, require
 
 MAX_KEY_NAME = 100
@@ -55,7 +56,7 @@ async def create_user(email: str, password_hash: str | None) -> User:
             user = await User.create(
                 email=email,
                 password_hash=password_hash,
-                is_admin=email in settings.admin_email_set,
+                is_admin=email in settings.admin_emails,
                 using_db=conn,
             )
             if settings.signup_grant_minutes > 0:
@@ -99,16 +100,32 @@ async def refresh_session(refresh_token: str) -> SessionTokens:
     return SessionTokens(access_token, rotated.secret, expires_at, user)
 
 
+async def me(viewer: Viewer | None, loaders: Loaders) -> User:
+    """The signed-in user, read through the request's loader (nested fields reuse the row)."""
+    viewer = require(viewer)
+    user = await loaders.user.load(viewer.user_id)
+    if user is None:  # deleted since its token was issued
+        raise NotAuthenticated()
+    return user
+
+
+async def own_user(viewer: Viewer | None, user_gid: str, loaders: Loaders) -> User:
+    """`node(id:)` of a User: only the viewer's own (NOT_FOUND for anyone else's)."""
+    if require(viewer).user_id != decode_uuid(user_gid, "User"):
+        raise NotFound("object")
+    return await me(viewer, loaders)
+
+
 async def log_out(viewer: Viewer | None) -> None:
     """End the caller's session: its refresh tokens and its access tokens stop working."""
-    viewer = require(viewer, session_only=True)
+    viewer = require(viewer)
     if viewer.session_id is not None:
         await refresh.revoke_family(viewer.session_id)
         await revoke_session_tokens(viewer.session_id)
 
 
 async def create_api_key(viewer: Viewer | None, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
-    viewer = require(viewer, session_only=True)
+    viewer = require(viewer)
     name = name.strip()
     if not name or len(name) > MAX_KEY_NAME:
         raise DomainError("INVALID_NAME", f"Name the key (1 to {MAX_KEY_NAME} characters).", "name")
@@ -121,15 +138,16 @@ async def create_api_key(viewer: Viewer | None, name: str, scopes: list[str]) ->
 
 
 async def user_api_keys(viewer: Viewer | None) -> list[ApiKey]:
-    viewer = require(viewer, session_only=True)
+    viewer = require(viewer)
     return await ApiKey.filter(user_id=viewer.user_id, revoked_at__isnull=True).order_by(
         "-created_at"
     )
 
 
-async def revoke_api_key(viewer: Viewer | None, key_id: uuid.UUID) -> ApiKey:
-    viewer = require(viewer, session_only=True)
-    key = await ApiKey.filter(id=key_id, user_id=viewer.user_id, revoked_at__isnull=True).first()
+async def revoke_api_key(viewer: Viewer | None, key_gid: str) -> ApiKey:
+    user_id = require(viewer).user_id
+    key_id = decode_uuid(key_gid, "ApiKey")
+    key = await ApiKey.filter(id=key_id, user_id=user_id, revoked_at__isnull=True).first()
     if key is None:
         raise NotFound("API key")
     key.revoked_at = datetime.now(UTC)

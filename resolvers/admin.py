@@ -1,10 +1,10 @@
 """Operator use cases (admins only): queue health, dead letters, retrying and purging them.
 
-Queue counts come from arq's Redis keys (core.queues); dead letters from their database rows,
-which are the record (the Redis lists named like the queues mirror them). Retrying re-enqueues
-the job with its original arguments under a new arq job id: the old id may still hold arq's
-result, which would make a same-id enqueue a no-op. A retried upload was refunded when it
-failed; its reprocessing is not charged again.
+Queue counts come from arq's Redis keys (jobs.schedule); dead letters from their database
+rows, which are the record (the Redis lists named like the queues mirror them). Retrying
+starts the job again with its original arguments (jobs.schedule.requeue) and puts its upload
+or export back in the status of that job, so the reconciler and the stage agree on where it
+stands. A retried upload was refunded when it failed; its reprocessing is not charged again.
 """
 
 from __future__ import annotations
@@ -21,11 +21,20 @@ from tortoise.transactions import in_transaction
 
 from core.config import get_settings
 from core.errors import NotFound
-from core.queues import DEAD_QUEUES, JOB_FOR_DEAD_QUEUE, queue_counts, rearm_alert
+from core.pipeline import (
+    ExportStatus,
+    Job,
+    JobQueue,
+    Subject,
+    UploadStatus,
+    dead_letter_queues,
+    spec,
+)
 from core.redis import get_redis
-from jobs.enqueue import enqueue
+from jobs import schedule
+from jobs.alerts import rearm_alert
+from orm.lifecycle import move_export, move_upload
 from orm.models import DeadLetter, Export, Upload
-from orm.models.enums import ExportStatus, JobQueue, UploadStatus
 from resolvers.pagination import Page, decode_time_cursor, page_size, time_cursor
 from resolvers.viewer import Viewer, require_admin
 
@@ -33,20 +42,10 @@ SYSTEM = Viewer(user_id=uuid.UUID(int=0), is_admin=True)
 """The operator CLI acts as this viewer."""
 
 
-def job_of(queue: JobQueue) -> str:
-    return queue.value.lower()
-
-
-def queue_of_job(job: str) -> JobQueue | None:
-    try:
-        return JobQueue(job.upper())
-    except ValueError:
-        return None
-
-
 def queue_of_dead_letter(row: DeadLetter) -> JobQueue:
-    job = JOB_FOR_DEAD_QUEUE.get(row.queue, row.job_name)
-    return queue_of_job(job) or JobQueue.TRANSCRIBE
+    job = dead_letter_queues().get(row.queue)
+    queue = spec(job).queue if job else None
+    return queue or JobQueue.TRANSCRIBE
 
 
 @dataclass
@@ -59,22 +58,18 @@ class QueueStat:
 
 async def collect_queue_stats() -> list[QueueStat]:
     """Per queue: waiting/deferred and running jobs (Redis), dead letters (database)."""
-    counts = await queue_counts(get_redis())
+    counts = await schedule.queue_counts(get_redis())
     rows = await DeadLetter.annotate(n=Count("id")).group_by("queue").values("queue", "n")
     dead = {str(r["queue"]): int(r["n"]) for r in rows}
-    stats = []
-    for queue in JobQueue:
-        job = job_of(queue)
-        count = counts.get(job)
-        stats.append(
-            QueueStat(
-                queue=queue,
-                queued=count.queued if count else 0,
-                in_progress=count.in_progress if count else 0,
-                dead_letters=dead.get(DEAD_QUEUES[job], 0),
-            )
+    return [
+        QueueStat(
+            queue=queue,
+            queued=counts[queue.job].queued,
+            in_progress=counts[queue.job].in_progress,
+            dead_letters=dead.get(queue.dead_letter_queue, 0),
         )
-    return stats
+        for queue in JobQueue
+    ]
 
 
 async def queue_stats(viewer: Viewer | None) -> list[QueueStat]:
@@ -90,7 +85,7 @@ async def dead_letters_page(
     limit = page_size(first, default=50)
     query = DeadLetter.all()
     if queue is not None:
-        query = query.filter(queue=DEAD_QUEUES[job_of(queue)])
+        query = query.filter(queue=queue.dead_letter_queue)
     if after:
         stamp, pk = decode_time_cursor(after)
         query = query.filter(Q(failed_at__lt=stamp) | Q(failed_at=stamp, id__lt=pk))
@@ -126,35 +121,41 @@ async def rearm_if_below(queue: str) -> None:
         await rearm_alert(get_redis(), queue)
 
 
-def _export_id(args: dict[str, Any]) -> uuid.UUID | None:
-    raw = args.get("kwargs", {}).get("export_id") or next(iter(args.get("args", [])), None)
+def _subject_id(args: dict[str, Any], kind: Subject) -> uuid.UUID | None:
+    raw = args.get("kwargs", {}).get(f"{kind}_id") or next(iter(args.get("args", [])), None)
     try:
         return uuid.UUID(str(raw))
     except ValueError:
         return None
 
 
+async def _back_to_work(row: DeadLetter) -> None:
+    """A FAILED upload or export back in the status of the job about to run again."""
+    job = spec(row.job_name)
+    if job.subject == Subject.EXPORT:
+        export_id = _subject_id(row.job_args, Subject.EXPORT)
+        exists = export_id and await Export.exists(id=export_id, status=ExportStatus.FAILED)
+        if export_id is not None and exists:
+            await move_export(export_id, ExportStatus.QUEUED)
+    elif row.upload_id is not None and isinstance(job.status, UploadStatus):
+        failed = await Upload.exists(id=row.upload_id, status=UploadStatus.FAILED)
+        if failed:  # an upload waiting for its transcription is QUEUED, as after completion
+            first = job.job == Job.TRANSCRIBE
+            await move_upload(row.upload_id, UploadStatus.QUEUED if first else job.status)
+
+
 async def retry_dead_letter(viewer: Viewer | None, dead_letter_id: uuid.UUID) -> DeadLetter:
-    """Re-enqueue the job with its arguments, drop the entry, put its upload back in QUEUED."""
+    """Start the job again with its arguments, drop the entry, its subject back to work."""
     require_admin(viewer)
     async with in_transaction():
         row = await DeadLetter.filter(id=dead_letter_id).select_for_update().first()
         if row is None:
             raise NotFound("dead letter")
-        if row.job_name == "export":
-            export_id = _export_id(row.job_args)
-            if export_id is not None:
-                await Export.filter(id=export_id, status=ExportStatus.FAILED).update(
-                    status=ExportStatus.QUEUED, error=None
-                )
-        elif row.upload_id is not None:
-            await Upload.filter(id=row.upload_id, status=UploadStatus.FAILED).update(
-                status=UploadStatus.QUEUED, error=None
-            )
+        await _back_to_work(row)
         await row.delete()
         # Last in the transaction: if enqueueing fails, the entry and the statuses stay.
         args = row.job_args
-        await enqueue(row.job_name, *args.get("args", []), **args.get("kwargs", {}))
+        await schedule.requeue(row.job_name, args.get("args", []), args.get("kwargs", {}))
     await remove_from_redis_list(row.queue, {str(row.id)})
     await rearm_if_below(row.queue)
     return row
@@ -167,7 +168,7 @@ async def purge_dead_letters(
     require_admin(viewer)
     query = DeadLetter.all()
     if queue is not None:
-        query = query.filter(queue=DEAD_QUEUES[job_of(queue)])
+        query = query.filter(queue=queue.dead_letter_queue)
     if before is not None:
         query = query.filter(failed_at__lt=before)
     rows = await query.values_list("id", "queue")

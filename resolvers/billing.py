@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import uuid
 
 import stripe
 
 from core.config import CreditPack, Settings, get_settings
 from core.errors import DomainError
+from resolvers.viewer import Viewer, require
 
 log = logging.getLogger("clipforge.billing")
 
@@ -16,7 +16,7 @@ _clients: dict[tuple[str, str | None], stripe.StripeClient] = {}
 
 
 def find_pack(pack_id: str, settings: Settings | None = None) -> CreditPack:
-    for pack in (settings or get_settings()).packs:
+    for pack in (settings or get_settings()).credit_packs:
         if pack.id == pack_id:
             return pack
     raise DomainError("UNKNOWN_PACK", f"There is no credit pack {pack_id!r}.", "pack")
@@ -40,8 +40,9 @@ def stripe_client(settings: Settings) -> stripe.StripeClient:
     return client
 
 
-async def create_checkout_session(user_id: uuid.UUID, pack_id: str) -> str:
-    """The URL of a Checkout page selling ``pack_id`` to the user."""
+async def create_checkout_session(viewer: Viewer | None, pack_id: str) -> str:
+    """The URL of a Checkout page selling ``pack_id`` to the signed-in user (not an API key)."""
+    user_id = require(viewer).user_id
     settings = get_settings()
     pack = find_pack(pack_id, settings)
     client = stripe_client(settings)

@@ -8,21 +8,20 @@ COMPLETED event that carries the clip's id, after which the client refetches the
 
 from __future__ import annotations
 
-import uuid
-
-from redis.exceptions import RedisError
-
 from core.errors import DomainError, NotFound
-from jobs.pipeline.chain import enqueue_fresh
+from core.pipeline import UploadStatus
+from jobs import schedule
 from orm.models import Clip, Upload
-from orm.models.enums import UploadStatus
 from resolvers.clips import owned_clip
+from resolvers.ids import decode_uuid
+from resolvers.viewer import WRITE_UPLOADS, Viewer, require
 
 
-async def regenerate_captions(user_id: uuid.UUID, clip_id: uuid.UUID) -> Clip:
+async def regenerate_captions(viewer: Viewer | None, clip_gid: str) -> Clip:
     """Queue a rewrite of the clip's captions (NOT_FOUND for clips of other users)."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     try:
-        clip = await owned_clip(user_id, clip_id)
+        clip = await owned_clip(user_id, decode_uuid(clip_gid, "Clip", "clipId"))
     except NotFound:
         raise NotFound("clip", "clipId") from None
     upload = await Upload.get(id=clip.upload_id)
@@ -30,12 +29,5 @@ async def regenerate_captions(user_id: uuid.UUID, clip_id: uuid.UUID) -> Clip:
         raise DomainError(
             "UPLOAD_NOT_READY", "Captions are still being written for this upload.", "clipId"
         )
-    try:
-        await enqueue_fresh(
-            None, "regenerate_captions", str(clip.id), job_id=f"regenerate_captions:{clip.id}"
-        )
-    except (RedisError, OSError):
-        raise DomainError(
-            "SERVICE_UNAVAILABLE", "Captions cannot be queued right now; try again shortly."
-        ) from None
+    await schedule.start_regenerate_captions(clip.id)
     return clip

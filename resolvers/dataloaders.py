@@ -9,15 +9,16 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise import connections
+from tortoise.models import Model
 
 from orm.models import Caption, Clip, Export, Transcript, TranscriptSegment, Upload, User
 
-M = TypeVar("M")
+M = TypeVar("M", bound=Model)
 
 
 def _by_id(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
     async def load(keys: list[uuid.UUID]) -> Sequence[M | None]:
-        rows = {r.id: r for r in await model.filter(id__in=keys)}  # type: ignore[attr-defined]
+        rows = {r.pk: r for r in await model.filter(id__in=keys)}
         return [rows.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
@@ -26,7 +27,7 @@ def _by_id(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
 def _grouped(model: type[M], fk: str, order: tuple[str, ...]) -> DataLoader[uuid.UUID, list[M]]:
     async def load(keys: list[uuid.UUID]) -> Sequence[list[M]]:
         groups: dict[uuid.UUID, list[M]] = defaultdict(list)
-        rows = await model.filter(**{f"{fk}__in": keys}).order_by(*order)  # type: ignore[attr-defined]
+        rows = await model.filter(**{f"{fk}__in": keys}).order_by(*order)
         for row in rows:
             groups[getattr(row, fk)].append(row)
         return [groups.get(k, []) for k in keys]

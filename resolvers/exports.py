@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
-from redis.exceptions import RedisError
-
 from core.errors import DomainError, NotFound
-from jobs.pipeline.chain import enqueue_fresh
+from core.pipeline import ExportStatus
+from jobs import schedule
+from orm.lifecycle import move_export
 from orm.models import Export
-from orm.models.enums import AspectRatio, ExportStatus
+from orm.models.enums import AspectRatio
 from resolvers.clips import owned_clip
+from resolvers.ids import decode_uuid
+from resolvers.viewer import READ_CLIPS, WRITE_UPLOADS, Viewer, require
 
 FILLS = ("crop", "blur")
 
@@ -22,16 +24,23 @@ async def owned_export(user_id: uuid.UUID, export_id: uuid.UUID) -> Export:
     return export
 
 
+async def get_export(viewer: Viewer | None, export_gid: str) -> Export:
+    """The viewer's export by global id."""
+    user_id = require(viewer, READ_CLIPS).user_id
+    return await owned_export(user_id, decode_uuid(export_gid, "Export"))
+
+
 async def create_export(
-    user_id: uuid.UUID,
-    clip_id: uuid.UUID,
+    viewer: Viewer | None,
+    clip_gid: str,
     aspect_ratio: AspectRatio,
     burn_subtitles: bool,
     fill: str = "crop",
 ) -> Export:
-    """A QUEUED export of the user's clip and its `export` job (NOT_FOUND for foreign clips)."""
+    """A QUEUED export of the viewer's clip and its `export` job (NOT_FOUND for foreign clips)."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     try:
-        clip = await owned_clip(user_id, clip_id)
+        clip = await owned_clip(user_id, decode_uuid(clip_gid, "Clip", "clipId"))
     except NotFound:
         raise NotFound("clip", "clipId") from None
     if fill not in FILLS:
@@ -44,12 +53,8 @@ async def create_export(
         status=ExportStatus.QUEUED,
     )
     try:
-        await enqueue_fresh(None, "export", str(export.id), fill, job_id=f"export:{export.id}")
-    except (RedisError, OSError):
-        export.status = ExportStatus.FAILED
-        export.error = "The export could not be queued."
-        await export.save(update_fields=["status", "error", "updated_at"])
-        raise DomainError(
-            "SERVICE_UNAVAILABLE", "Exports cannot be queued right now; try again shortly."
-        ) from None
+        await schedule.start_export(export.id, fill)
+    except schedule.QueueUnavailable:
+        await move_export(export, ExportStatus.FAILED, error="The export could not be queued.")
+        raise
     return export

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.config import get_settings
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, ServiceUnavailable
+from core.pipeline import UploadStatus
 from core.storage import (
     InvalidPart,
     MultipartPart,
@@ -24,13 +24,16 @@ from core.storage import (
     StorageError,
     get_store,
 )
-from jobs.enqueue import enqueue
+from core.storage.keys import upload_prefix
+from jobs import schedule
 from orm import ledger
+from orm.lifecycle import move_upload
 from orm.models import Upload
-from orm.models.enums import UploadStatus
+from resolvers.ids import decode_uuid
 from resolvers.media_check import CheckedMedia, RejectedMedia, check_object
 from resolvers.upload_input import validate
 from resolvers.uploads import owned_upload
+from resolvers.viewer import WRITE_UPLOADS, Viewer, require
 
 log = logging.getLogger("clipforge.uploads")
 
@@ -38,13 +41,8 @@ MAX_PARTS = 10_000
 MIN_PART_BYTES = 5 * 1024 * 1024  # S3's smallest part (except the last)
 
 
-def upload_prefix(upload_id: uuid.UUID) -> str:
-    """Every stage stores under this prefix, so deleting it removes all of an upload."""
-    return f"uploads/{upload_id}/"
-
-
 def storage_unavailable() -> DomainError:
-    return DomainError("STORAGE_UNAVAILABLE", "Storage is unavailable just now; try again.")
+    return ServiceUnavailable("Storage is unavailable just now; try again.")
 
 
 @dataclass(frozen=True)
@@ -62,9 +60,10 @@ class MultipartTarget:
 
 # ------------------------------------------------------------------------------ create
 async def create_upload(
-    user_id: uuid.UUID, filename: str, content_type: str, size_bytes: float
+    viewer: Viewer | None, filename: str, content_type: str, size_bytes: float
 ) -> tuple[Upload, PresignedRequest]:
     """An AWAITING_UPLOAD row and a presigned PUT for its bytes."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
     req = validate(filename, content_type, size_bytes, settings)
     upload_id = uuid.uuid4()
@@ -97,9 +96,10 @@ def part_size_for(size: int, preferred: int) -> int:
 
 
 async def create_multipart_upload(
-    user_id: uuid.UUID, filename: str, content_type: str, size_bytes: float
+    viewer: Viewer | None, filename: str, content_type: str, size_bytes: float
 ) -> tuple[Upload, MultipartTarget]:
     """An AWAITING_UPLOAD row backed by a storage multipart upload, with one PUT URL per part."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
     req = validate(filename, content_type, size_bytes, settings)
     upload_id = uuid.uuid4()
@@ -131,18 +131,6 @@ async def create_multipart_upload(
 
 
 # ---------------------------------------------------------------------------- complete
-async def _enqueue_transcribe(upload_id: uuid.UUID, job_id: str) -> None:
-    try:
-        await enqueue("transcribe", str(upload_id), job_id=job_id)
-    except Exception as exc:  # Redis down: the upload is paid for; completing again enqueues
-        log.error("enqueue transcribe for %s failed: %s", upload_id, exc)
-        raise DomainError(
-            "QUEUE_UNAVAILABLE",
-            "Your upload is saved and paid for, but processing could not start; "
-            "complete it again in a moment.",
-        ) from None
-
-
 async def _locked_upload(
     user_id: uuid.UUID, upload_id: uuid.UUID, conn: BaseDBAsyncClient
 ) -> Upload:
@@ -168,16 +156,13 @@ async def _charge_and_queue(
         if upload.status != UploadStatus.AWAITING_UPLOAD:
             return upload, False
         await ledger.charge_upload(upload, checked.minutes, conn)
-        upload.status = UploadStatus.QUEUED
-        upload.duration_seconds = checked.info.duration
-        upload.error = None  # type: ignore[assignment]
-        await upload.save(
-            using_db=conn, update_fields=["status", "duration_seconds", "error", "updated_at"]
+        await move_upload(
+            upload, UploadStatus.QUEUED, conn=conn, duration_seconds=checked.info.duration
         )
     return upload, True
 
 
-async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
+async def complete_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
     """Check the stored object, charge ceil(minutes), set QUEUED, then enqueue transcribe.
 
     Idempotent: an upload already past AWAITING_UPLOAD is returned as it is (a QUEUED one is
@@ -185,11 +170,12 @@ async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
     twice. Media that can never work is removed from storage; the upload stays
     AWAITING_UPLOAD so the client can PUT a good file to the same URL.
     """
+    user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
-    upload = await owned_upload(user_id, upload_id)
+    upload = await owned_upload(user_id, decode_uuid(upload_gid, "Upload"))
     if upload.status != UploadStatus.AWAITING_UPLOAD:
         if upload.status == UploadStatus.QUEUED:
-            await _enqueue_transcribe(upload.id, f"transcribe:{upload.id}")
+            await schedule.start_transcribe(upload.id)
         return upload
     if upload.multipart_upload_id:
         raise DomainError(
@@ -205,7 +191,7 @@ async def complete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
         raise storage_unavailable() from None
     upload, charged = await _charge_and_queue(user_id, upload.id, checked)
     if charged or upload.status == UploadStatus.QUEUED:
-        await _enqueue_transcribe(upload.id, f"transcribe:{upload.id}")
+        await schedule.start_transcribe(upload.id)
     return upload
 
 
@@ -219,11 +205,12 @@ async def _reject(upload: Upload, exc: DomainError) -> None:
 
 
 async def complete_multipart_upload(
-    user_id: uuid.UUID, upload_id: uuid.UUID, parts: list[MultipartPart]
+    viewer: Viewer | None, upload_gid: str, parts: list[MultipartPart]
 ) -> Upload:
     """Assemble the parts into the object, then complete the upload as completeUpload does.
     Repeating it after the parts were assembled just completes."""
-    upload = await owned_upload(user_id, upload_id)
+    user_id = require(viewer, WRITE_UPLOADS).user_id
+    upload = await owned_upload(user_id, decode_uuid(upload_gid, "Upload"))
     if upload.status == UploadStatus.AWAITING_UPLOAD and upload.multipart_upload_id:
         if not parts or len(parts) > MAX_PARTS:
             raise DomainError("INVALID_PARTS", "List every uploaded part once.", "parts")
@@ -244,12 +231,14 @@ async def complete_multipart_upload(
         await Upload.filter(id=upload.id).update(multipart_upload_id=None)
     elif upload.status == UploadStatus.AWAITING_UPLOAD:
         raise DomainError("NOT_MULTIPART", "That upload is not a multipart upload.", "id")
-    return await complete_upload(user_id, upload_id)
+    return await complete_upload(viewer, upload_gid)
 
 
 # ------------------------------------------------------------------------ retry, delete
-async def retry_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
+async def retry_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
     """Queue a FAILED upload again; it is charged again only if its charge was refunded."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
+    upload_id = decode_uuid(upload_gid, "Upload")
     async with in_transaction() as conn:
         await ledger.lock_user(user_id, conn)
         upload = await _locked_upload(user_id, upload_id, conn)
@@ -262,17 +251,16 @@ async def retry_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> Upload:
         if await ledger.unrefunded_charge(upload.id, conn) is None:
             minutes = max(1, math.ceil(upload.duration_seconds / 60))
             await ledger.charge_upload(upload, minutes, conn)
-        upload.status = UploadStatus.QUEUED
-        upload.error = None  # type: ignore[assignment]
-        await upload.save(using_db=conn, update_fields=["status", "error", "updated_at"])
-    # A fresh job id: arq keeps the failed run's result under the first one for a while.
-    await _enqueue_transcribe(upload.id, f"transcribe:{upload.id}:retry:{secrets.token_hex(4)}")
+        await move_upload(upload, UploadStatus.QUEUED, conn=conn)
+    await schedule.start_transcribe(upload.id)
     return upload
 
 
-async def delete_upload(user_id: uuid.UUID, upload_id: uuid.UUID) -> uuid.UUID:
+async def delete_upload(viewer: Viewer | None, upload_gid: str) -> uuid.UUID:
     """Remove the upload's objects and rows (clips, transcript, exports). Refunds nothing:
     ledger rows stay, unlinked from the upload."""
+    user_id = require(viewer, WRITE_UPLOADS).user_id
+    upload_id = decode_uuid(upload_gid, "Upload")
     store = get_store()
     prefix = upload_prefix(upload_id)
     async with in_transaction() as conn:

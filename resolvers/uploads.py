@@ -1,4 +1,4 @@
-"""Upload use cases (reads): an owned upload, a page of uploads."""
+"""Upload use cases (reads): the viewer's upload, a page of the viewer's uploads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from tortoise.expressions import Q
 from core.errors import NotFound
 from orm.models import Upload
 from orm.models.enums import UploadStatus
+from resolvers.ids import decode_uuid
 from resolvers.pagination import Page, decode_time_cursor, page_size, time_cursor
+from resolvers.viewer import READ_CLIPS, Viewer, require
 
 
 async def owned_upload(user_id: uuid.UUID, upload_id: uuid.UUID, *, lock: bool = False) -> Upload:
@@ -23,10 +25,17 @@ async def owned_upload(user_id: uuid.UUID, upload_id: uuid.UUID, *, lock: bool =
     return upload
 
 
+async def get_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
+    """The viewer's upload by global id."""
+    user_id = require(viewer, READ_CLIPS).user_id
+    return await owned_upload(user_id, decode_uuid(upload_gid, "Upload"))
+
+
 async def uploads_page(
-    user_id: uuid.UUID, first: int | None, after: str | None, status: UploadStatus | None
+    viewer: Viewer | None, first: int | None, after: str | None, status: UploadStatus | None
 ) -> Page[Upload]:
     """Newest first."""
+    user_id = require(viewer, READ_CLIPS).user_id
     limit = page_size(first)
     query = Upload.filter(user_id=user_id)
     if status is not None:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from core.errors import Forbidden, NotAuthenticated
 
-ALL_SCOPES = frozenset({"READ_CLIPS", "WRITE_UPLOADS"})
+READ_CLIPS = "READ_CLIPS"
+WRITE_UPLOADS = "WRITE_UPLOADS"
+ALL_SCOPES = frozenset({READ_CLIPS, WRITE_UPLOADS})
 
 
 @dataclass(frozen=True)
@@ -29,21 +31,20 @@ class Viewer:
         return self.scopes is None or (scope is not None and scope in self.scopes)
 
 
-def require(
-    viewer: Viewer | None, scope: str | None = None, *, session_only: bool = False
-) -> Viewer:
-    """The viewer, or a DomainError: UNAUTHENTICATED, or FORBIDDEN for a missing scope."""
+def require(viewer: Viewer | None, scope: str | None = None) -> Viewer:
+    """The viewer, or a DomainError: UNAUTHENTICATED, or FORBIDDEN for an API key without
+    `scope`. Without a scope, only a user's own session may act (never an API key)."""
     if viewer is None:
         raise NotAuthenticated()
-    if session_only and viewer.is_api_key:
+    if viewer.allows(scope):
+        return viewer
+    if scope is None:
         raise Forbidden("API keys cannot do that; sign in as the user.")
-    if not viewer.allows(scope):
-        raise Forbidden(f"This API key lacks the {scope} scope.")
-    return viewer
+    raise Forbidden(f"This API key lacks the {scope} scope.")
 
 
 def require_admin(viewer: Viewer | None) -> Viewer:
-    viewer = require(viewer, session_only=True)
+    viewer = require(viewer)
     if not viewer.is_admin:
         raise Forbidden("Administrators only.")
     return viewer

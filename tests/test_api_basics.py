@@ -95,7 +95,12 @@ async def test_readyz_names_what_is_down(client: httpx.AsyncClient, monkeypatch:
 
     resp = await client.get("/readyz")
     assert resp.status_code == 200
-    assert resp.json()["checks"] == {"postgres": "ok", "redis": "ok", "storage": "ok"}
+    assert resp.json()["checks"] == {
+        "postgres": "ok",
+        "redis": "ok",
+        "storage": "ok",
+        "migrations": "ok",
+    }
 
     from core.config import get_settings
 

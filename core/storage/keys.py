@@ -56,3 +56,8 @@ def check_prefix(prefix: str) -> str:
         return prefix
     check_key(prefix[:-1] if prefix.endswith("/") else prefix)
     return prefix
+
+
+def upload_prefix(upload_id: object) -> str:
+    """Every object of an upload lives under this prefix, so deleting it removes them all."""
+    return f"uploads/{upload_id}/"

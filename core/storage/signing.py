@@ -57,7 +57,7 @@ def check_signature(
     """True when ``sig`` matches and the URL has not expired; constant-time comparison."""
     try:
         expires_at = int(expires)
-        part = None if part_number in (None, "") else int(part_number)  # type: ignore[arg-type]
+        part = None if part_number in (None, "") else int(part_number)
     except (TypeError, ValueError):
         return False
     expected = signature(secret_key, method, key, expires_at, content_type, upload_id, part)

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from graphql_api.common.guard import query
 from graphql_api.common.relay import Node, to_global_id
 from graphql_api.context import Info
 from orm.models.enums import ApiKeyScope
@@ -16,6 +15,7 @@ from resolvers import accounts as account_cases
 
 if TYPE_CHECKING:
     from graphql_api.credits.types import Credits
+    from orm.models import ApiKey, User
 
 
 @strawberry.type(name="User")
@@ -25,12 +25,12 @@ class UserType(Node):
     _pk: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_model(cls, user: object) -> UserType:
+    def from_model(cls, user: User) -> UserType:
         return cls(
-            id=to_global_id("User", user.id),  # type: ignore[attr-defined]
-            email=user.email,  # type: ignore[attr-defined]
-            is_admin=user.is_admin,  # type: ignore[attr-defined]
-            _pk=user.id,  # type: ignore[attr-defined]
+            id=to_global_id("User", user.id),
+            email=user.email,
+            is_admin=user.is_admin,
+            _pk=user.id,
         )
 
     @strawberry.field(description="The user's minutes of processing credit.")
@@ -41,7 +41,7 @@ class UserType(Node):
 
     @strawberry.field(description="Your partner API keys that still work, newest first.")
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
-        keys = await query(account_cases.user_api_keys(info.context.viewer))
+        keys = await account_cases.user_api_keys(info.context.viewer)
         return [ApiKeyType.from_model(k) for k in keys if k.user_id == self._pk]
 
 
@@ -62,12 +62,12 @@ class ApiKeyType(Node):
     last_used_at: datetime | None
 
     @classmethod
-    def from_model(cls, key: object) -> ApiKeyType:
+    def from_model(cls, key: ApiKey) -> ApiKeyType:
         return cls(
-            id=to_global_id("ApiKey", key.id),  # type: ignore[attr-defined]
-            name=key.name,  # type: ignore[attr-defined]
-            prefix=key.prefix,  # type: ignore[attr-defined]
-            scopes=[ApiKeyScope(s) for s in key.scopes],  # type: ignore[attr-defined]
-            created_at=key.created_at,  # type: ignore[attr-defined]
-            last_used_at=key.last_used_at,  # type: ignore[attr-defined]
+            id=to_global_id("ApiKey", key.id),
+            name=key.name,
+            prefix=key.prefix,
+            scopes=[ApiKeyScope(s) for s in key.scopes],
+            created_at=key.created_at,
+            last_used_at=key.last_used_at,
         )

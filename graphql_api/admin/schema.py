@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
 import graphql_api.enums  # noqa: F401
+from core.pipeline import JobQueue
 from graphql_api.common.errors import UserError
-from graphql_api.common.guard import mutation, query
 from graphql_api.common.relay import Connection, Node, decode_uuid, make_connection, to_global_id
 from graphql_api.context import Info
 from orm.models import DeadLetter, Upload
-from orm.models.enums import JobQueue
 from resolvers import admin
 
 
@@ -84,27 +82,11 @@ def _stat(s: admin.QueueStat) -> QueueStat:
     )
 
 
-async def _queue_stats(info: Info) -> list[QueueStat]:
-    return [_stat(s) for s in await admin.queue_stats(info.context.viewer)]
-
-
-async def _dead_letters(
-    info: Info, first: int | None, after: str | None, queue: JobQueue | None
-) -> Connection[DeadLetterType]:
-    page = await admin.dead_letters_page(info.context.viewer, first, after, queue)
-    return make_connection(page, DeadLetterType.from_model)
-
-
-async def _recent_failures(info: Info, first: int | None) -> list[FailedUpload]:
-    uploads = await admin.recent_failures(info.context.viewer, first)
-    return [FailedUpload.from_model(u) for u in uploads]
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="Admin only. Per job queue: queued, running, dead letters.")
     async def queue_stats(self, info: Info) -> list[QueueStat]:
-        return await query(_queue_stats(info))
+        return [_stat(s) for s in await admin.queue_stats(info.context.viewer)]
 
     @strawberry.field(description="Admin only. Jobs that exhausted their retries, newest first.")
     async def dead_letters(
@@ -114,11 +96,13 @@ class Query:
         after: str | None = None,
         queue: JobQueue | None = None,
     ) -> Connection[DeadLetterType]:
-        return await query(_dead_letters(info, first, after, queue))
+        page = await admin.dead_letters_page(info.context.viewer, first, after, queue)
+        return make_connection(page, DeadLetterType.from_model)
 
     @strawberry.field(description="Admin only. Uploads that failed most recently.")
     async def recent_failures(self, info: Info, first: int | None = 20) -> list[FailedUpload]:
-        return await query(_recent_failures(info, first))
+        uploads = await admin.recent_failures(info.context.viewer, first)
+        return [FailedUpload.from_model(u) for u in uploads]
 
 
 @strawberry.type
@@ -127,11 +111,8 @@ class Mutation:
         description="Admin only. Re-enqueue the job with its arguments and drop the entry."
     )
     async def retry_dead_letter(self, info: Info, id: strawberry.ID) -> RetryDeadLetterPayload:
-        async def call() -> dict[str, Any]:
-            row = await admin.retry_dead_letter(info.context.viewer, decode_uuid(id, "DeadLetter"))
-            return {"dead_letter": DeadLetterType.from_model(row)}
-
-        return await mutation(RetryDeadLetterPayload, call)
+        row = await admin.retry_dead_letter(info.context.viewer, decode_uuid(id, "DeadLetter"))
+        return RetryDeadLetterPayload(dead_letter=DeadLetterType.from_model(row))
 
     @strawberry.mutation(
         description="Admin only. Delete dead letters (one queue, or older than a time) unretried."
@@ -139,8 +120,5 @@ class Mutation:
     async def purge_dead_letters(
         self, info: Info, queue: JobQueue | None = None, failed_before: datetime | None = None
     ) -> PurgeDeadLettersPayload:
-        async def call() -> dict[str, Any]:
-            purged = await admin.purge_dead_letters(info.context.viewer, queue, failed_before)
-            return {"purged": purged}
-
-        return await mutation(PurgeDeadLettersPayload, call)
+        purged = await admin.purge_dead_letters(info.context.viewer, queue, failed_before)
+        return PurgeDeadLettersPayload(purged=purged)

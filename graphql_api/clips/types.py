@@ -104,6 +104,6 @@ class ClipType(Node):
     ) -> Annotated[UploadType, strawberry.lazy("graphql_api.uploads.types")]:
         from graphql_api.uploads.types import UploadType
 
-        upload = await info.context.loaders.upload.load(self._model.upload_id)  # type: ignore[attr-defined]
+        upload = await info.context.loaders.upload.load(self._model.upload_id)
         assert upload is not None  # the FK guarantees it
         return UploadType.from_model(upload)

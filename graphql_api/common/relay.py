@@ -2,44 +2,31 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import uuid
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from core.errors import DomainError
+from resolvers import ids
+from resolvers.ids import decode_uuid, from_global_id
 from resolvers.pagination import Page
 
 T = TypeVar("T")
 
+__all__ = [
+    "Connection",
+    "Edge",
+    "Node",
+    "PageInfo",
+    "decode_uuid",
+    "from_global_id",
+    "make_connection",
+    "to_global_id",
+]
+
 
 def to_global_id(type_name: str, raw_id: object) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode())
-
-
-def from_global_id(global_id: str) -> tuple[str, str]:
-    """Decode a global id; a malformed one raises DomainError(INVALID_ID)."""
-    try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, raw = base64.urlsafe_b64decode(padded.encode()).decode().split(":", 1)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise DomainError("INVALID_ID", "That id is not valid.", "id") from None
-    if not type_name or not raw:
-        raise DomainError("INVALID_ID", "That id is not valid.", "id")
-    return type_name, raw
-
-
-def decode_uuid(global_id: str, expected_type: str, field: str = "id") -> uuid.UUID:
-    type_name, raw = from_global_id(global_id)
-    if type_name != expected_type:
-        raise DomainError("NOT_FOUND", f"No {expected_type.lower()} with that id.", field)
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise DomainError("INVALID_ID", "That id is not valid.", field) from None
+    return strawberry.ID(ids.to_global_id(type_name, raw_id))
 
 
 @strawberry.interface(description="An object with a global id (Relay).")
@@ -65,7 +52,6 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    total_count: int | None = None
 
 
 def make_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:

@@ -15,21 +15,20 @@ import time
 import uuid
 from collections.abc import AsyncGenerator
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import strawberry
 from starlette.websockets import WebSocket
 
-from core.errors import DomainError
 from core.event_hub import EventHub, SubscriberClosed
 from core.metrics import WS_EVENTS_SENT
-from graphql_api.common.guard import coded_error
-from graphql_api.common.relay import decode_uuid, to_global_id
+from core.pipeline import EventStatus, Stage
+from graphql_api import enums  # noqa: F401 - registers the GraphQL enums
+from graphql_api.common.relay import to_global_id
 from graphql_api.context import Info
 from graphql_api.events.hub import hub_for
 from resolvers import events as cases
-from resolvers.viewer import Viewer, require
+from resolvers.viewer import Viewer
 
 if TYPE_CHECKING:
     from orm.models import Upload
@@ -40,32 +39,15 @@ CLOSE_TOKEN_EXPIRED = 4403
 TOKEN_EXPIRED_REASON = "Access token expired"
 
 
-@strawberry.enum
-class PipelineStage(Enum):
-    TRANSCRIBE = "TRANSCRIBE"
-    CLIP = "CLIP"
-    CAPTIONS = "CAPTIONS"
-    EXPORT = "EXPORT"
-
-
-@strawberry.enum
-class PipelineEventStatus(Enum):
-    STARTED = "STARTED"
-    PROGRESS = "PROGRESS"
-    COMPLETED = "COMPLETED"
-    RETRYING = "RETRYING"
-    FAILED = "FAILED"
-
-
 def _gid(type_name: str, raw: Any) -> strawberry.ID | None:
     return to_global_id(type_name, raw) if raw else None
 
 
-@strawberry.type
-class PipelineEvent:
+@strawberry.type(name="PipelineEvent")
+class PipelineEventType:
     upload_id: strawberry.ID | None
-    stage: PipelineStage
-    status: PipelineEventStatus
+    stage: Stage
+    status: EventStatus
     progress: float = strawberry.field(description="0..1 within the stage.")
     message: str | None
     clip_id: strawberry.ID | None
@@ -94,12 +76,12 @@ class PipelineEvent:
     )
 
     @classmethod
-    def from_event(cls, data: dict[str, Any], *, replay: bool = False) -> PipelineEvent:
+    def from_event(cls, data: dict[str, Any], *, replay: bool = False) -> PipelineEventType:
         retry_at = data.get("next_attempt_at")
         return cls(
             upload_id=_gid("Upload", data.get("upload_id")),
-            stage=PipelineStage(data["stage"]),
-            status=PipelineEventStatus(data["status"]),
+            stage=Stage(data["stage"]),
+            status=EventStatus(data["status"]),
             progress=float(data.get("progress") or 0.0),
             message=data.get("message"),
             clip_id=_gid("Clip", data.get("clip_id")),
@@ -149,7 +131,7 @@ async def _stream(
     viewer: Viewer,
     uploads: list[Upload],
     only: uuid.UUID | None,
-) -> AsyncGenerator[PipelineEvent, None]:
+) -> AsyncGenerator[PipelineEventType, None]:
     async def on_close(code: int, reason: str) -> None:
         await _close_socket(websocket, code, reason)
 
@@ -161,7 +143,7 @@ async def _stream(
         covered = max((e.get("seq") or 0 for e in state), default=0)
         for data in state:
             WS_EVENTS_SENT.inc()
-            yield PipelineEvent.from_event(data, replay=True)
+            yield PipelineEventType.from_event(data, replay=True)
         while True:
             data = await _next_live(sub, viewer)
             if only is not None and data.get("upload_id") != str(only):
@@ -170,7 +152,7 @@ async def _stream(
             if isinstance(seq, int) and seq <= covered:
                 continue  # already part of the replayed state
             try:
-                event = PipelineEvent.from_event(data)
+                event = PipelineEventType.from_event(data)
             except (KeyError, ValueError, TypeError):
                 log.warning("skipping a malformed event: %r", data)
                 continue
@@ -204,15 +186,11 @@ class Subscription:
     )
     async def pipeline_events(
         self, info: Info, upload_id: strawberry.ID | None = None
-    ) -> AsyncGenerator[PipelineEvent, None]:
+    ) -> AsyncGenerator[PipelineEventType, None]:
         # Checks run before the stream starts, so a refusal is the protocol's `error` message.
-        try:
-            viewer = require(info.context.viewer)
-            if viewer.token_expires_at is not None and viewer.token_expires_at <= time.time():
-                raise DomainError("UNAUTHENTICATED", "Your session expired; sign in again.")
-            only = decode_uuid(upload_id, "Upload", "uploadId") if upload_id else None
-            uploads = await cases.watched_uploads(viewer.user_id, only)
-        except DomainError as exc:
-            raise coded_error(exc) from None
+        uploads = await cases.watched_uploads(info.context.viewer, upload_id)
+        only = uploads[0].id if upload_id else None
+        viewer = info.context.viewer
+        assert viewer is not None  # watched_uploads refuses anonymous callers
         request = info.context.request
         return _stream(hub_for(request), request, viewer, uploads, only)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
 
 import strawberry
 
 import graphql_api.enums  # noqa: F401
 from graphql_api.common.errors import UserError
-from graphql_api.common.guard import mutation
-from graphql_api.common.relay import decode_uuid
 from graphql_api.context import Info
 from graphql_api.exports.types import ExportType
 from orm.models.enums import AspectRatio
 from resolvers import exports as cases
-from resolvers.viewer import require
 
 
 @strawberry.enum(description="How the frame is filled when the clip's shape differs.")
@@ -46,15 +42,11 @@ class ExportClipPayload:
 class Mutation:
     @strawberry.mutation
     async def export_clip(self, info: Info, input: ExportClipInput) -> ExportClipPayload:
-        async def run() -> dict[str, Any]:
-            viewer = require(info.context.viewer, "WRITE_UPLOADS")
-            export = await cases.create_export(
-                viewer.user_id,
-                decode_uuid(input.clip_id, "Clip", "clipId"),
-                input.aspect_ratio,
-                input.burn_subtitles,
-                input.fill.value,
-            )
-            return {"export": ExportType.from_model(export)}
-
-        return await mutation(ExportClipPayload, run)
+        export = await cases.create_export(
+            info.context.viewer,
+            input.clip_id,
+            input.aspect_ratio,
+            input.burn_subtitles,
+            input.fill.value,
+        )
+        return ExportClipPayload(export=ExportType.from_model(export))

@@ -40,6 +40,6 @@ class ExportType(Node):
 
     @strawberry.field
     async def clip(self, info: Info) -> ClipType:
-        clip = await info.context.loaders.clip.load(self._model.clip_id)  # type: ignore[attr-defined]
+        clip = await info.context.loaders.clip.load(self._model.clip_id)
         assert clip is not None
         return ClipType.from_model(clip)

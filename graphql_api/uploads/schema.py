@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
 
 import graphql_api.enums  # noqa: F401
 from core.storage import MultipartPart
-from graphql_api.common.errors import UserError
-from graphql_api.common.guard import mutation, query, query_or_null
-from graphql_api.common.relay import Connection, decode_uuid, make_connection
+from graphql_api.common.errors import NotFoundAsNull, UserError
+from graphql_api.common.relay import Connection, make_connection
 from graphql_api.context import Info
 from graphql_api.uploads.types import (
     Header,
@@ -22,7 +19,6 @@ from graphql_api.uploads.types import (
 from orm.models.enums import UploadStatus
 from resolvers import upload_flow as flow
 from resolvers import uploads as cases
-from resolvers.viewer import require
 
 
 @strawberry.input
@@ -77,20 +73,6 @@ class DeleteUploadPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-async def _uploads(
-    info: Info, first: int | None, after: str | None, status: UploadStatus | None
-) -> Connection[UploadType]:
-    viewer = require(info.context.viewer, "READ_CLIPS")
-    page = await cases.uploads_page(viewer.user_id, first, after, status)
-    return make_connection(page, UploadType.from_model)
-
-
-async def _upload(info: Info, id: strawberry.ID) -> UploadType:
-    viewer = require(info.context.viewer, "READ_CLIPS")
-    upload = await cases.owned_upload(viewer.user_id, decode_uuid(id, "Upload"))
-    return UploadType.from_model(upload)
-
-
 @strawberry.type
 class Query:
     @strawberry.field(description="The signed-in user's uploads, newest first.")
@@ -101,82 +83,32 @@ class Query:
         after: str | None = None,
         status: UploadStatus | None = None,
     ) -> Connection[UploadType]:
-        return await query(_uploads(info, first, after, status))
+        page = await cases.uploads_page(info.context.viewer, first, after, status)
+        return make_connection(page, UploadType.from_model)
 
-    @strawberry.field
+    @strawberry.field(extensions=[NotFoundAsNull()])
     async def upload(self, info: Info, id: strawberry.ID) -> UploadType | None:
-        return await query_or_null(_upload(info, id))
-
-
-def _writer(info: Info) -> Any:
-    return require(info.context.viewer, "WRITE_UPLOADS")
-
-
-async def _create(info: Info, input: CreateUploadInput) -> dict[str, Any]:
-    viewer = _writer(info)
-    upload, target = await flow.create_upload(
-        viewer.user_id, input.filename, input.content_type, input.size_bytes
-    )
-    assert target.expires_at is not None
-    return {
-        "upload": UploadType.from_model(upload),
-        "target": UploadTarget(
-            url=target.url,
-            method=target.method,
-            headers=[Header(name=k, value=v) for k, v in target.headers.items()],
-            expires_at=target.expires_at,
-        ),
-    }
-
-
-async def _create_multipart(info: Info, input: CreateMultipartUploadInput) -> dict[str, Any]:
-    viewer = _writer(info)
-    upload, target = await flow.create_multipart_upload(
-        viewer.user_id, input.filename, input.content_type, input.size_bytes
-    )
-    return {
-        "upload": UploadType.from_model(upload),
-        "target": MultipartUploadTarget(
-            method="PUT",
-            part_size_bytes=float(target.part_size),
-            parts=[UploadPartTarget(part_number=p.part_number, url=p.url) for p in target.parts],
-            expires_at=target.expires_at,
-        ),
-    }
-
-
-async def _complete(info: Info, id: strawberry.ID) -> dict[str, Any]:
-    viewer = _writer(info)
-    upload = await flow.complete_upload(viewer.user_id, decode_uuid(id, "Upload"))
-    return {"upload": UploadType.from_model(upload)}
-
-
-async def _complete_multipart(info: Info, input: CompleteMultipartUploadInput) -> dict[str, Any]:
-    viewer = _writer(info)
-    parts = [MultipartPart(part_number=p.part_number, etag=p.etag) for p in input.parts]
-    upload = await flow.complete_multipart_upload(
-        viewer.user_id, decode_uuid(input.id, "Upload"), parts
-    )
-    return {"upload": UploadType.from_model(upload)}
-
-
-async def _retry(info: Info, id: strawberry.ID) -> dict[str, Any]:
-    viewer = _writer(info)
-    upload = await flow.retry_upload(viewer.user_id, decode_uuid(id, "Upload"))
-    return {"upload": UploadType.from_model(upload)}
-
-
-async def _delete(info: Info, id: strawberry.ID) -> dict[str, Any]:
-    viewer = _writer(info)
-    await flow.delete_upload(viewer.user_id, decode_uuid(id, "Upload"))
-    return {"deleted_id": id}
+        upload = await cases.get_upload(info.context.viewer, id)
+        return UploadType.from_model(upload)
 
 
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Creates an upload and a presigned PUT (24 h) for its bytes.")
     async def create_upload(self, info: Info, input: CreateUploadInput) -> CreateUploadPayload:
-        return await mutation(CreateUploadPayload, lambda: _create(info, input))
+        upload, target = await flow.create_upload(
+            info.context.viewer, input.filename, input.content_type, input.size_bytes
+        )
+        assert target.expires_at is not None
+        return CreateUploadPayload(
+            upload=UploadType.from_model(upload),
+            target=UploadTarget(
+                url=target.url,
+                method=target.method,
+                headers=[Header(name=k, value=v) for k, v in target.headers.items()],
+                expires_at=target.expires_at,
+            ),
+        )
 
     @strawberry.mutation(
         description="Creates an upload sent in parts (large files, unreliable networks)."
@@ -184,11 +116,25 @@ class Mutation:
     async def create_multipart_upload(
         self, info: Info, input: CreateMultipartUploadInput
     ) -> CreateMultipartUploadPayload:
-        return await mutation(CreateMultipartUploadPayload, lambda: _create_multipart(info, input))
+        upload, target = await flow.create_multipart_upload(
+            info.context.viewer, input.filename, input.content_type, input.size_bytes
+        )
+        return CreateMultipartUploadPayload(
+            upload=UploadType.from_model(upload),
+            target=MultipartUploadTarget(
+                method="PUT",
+                part_size_bytes=float(target.part_size),
+                parts=[
+                    UploadPartTarget(part_number=p.part_number, url=p.url) for p in target.parts
+                ],
+                expires_at=target.expires_at,
+            ),
+        )
 
     @strawberry.mutation(description="Checks and charges the upload, then starts the pipeline.")
     async def complete_upload(self, info: Info, id: strawberry.ID) -> UploadPayload:
-        return await mutation(UploadPayload, lambda: _complete(info, id))
+        upload = await flow.complete_upload(info.context.viewer, id)
+        return UploadPayload(upload=UploadType.from_model(upload))
 
     @strawberry.mutation(
         description="Assembles the uploaded parts, then completes the upload like completeUpload."
@@ -196,12 +142,16 @@ class Mutation:
     async def complete_multipart_upload(
         self, info: Info, input: CompleteMultipartUploadInput
     ) -> UploadPayload:
-        return await mutation(UploadPayload, lambda: _complete_multipart(info, input))
+        parts = [MultipartPart(part_number=p.part_number, etag=p.etag) for p in input.parts]
+        upload = await flow.complete_multipart_upload(info.context.viewer, input.id, parts)
+        return UploadPayload(upload=UploadType.from_model(upload))
 
     @strawberry.mutation(description="Queues a FAILED upload again (charged again if refunded).")
     async def retry_upload(self, info: Info, id: strawberry.ID) -> UploadPayload:
-        return await mutation(UploadPayload, lambda: _retry(info, id))
+        upload = await flow.retry_upload(info.context.viewer, id)
+        return UploadPayload(upload=UploadType.from_model(upload))
 
     @strawberry.mutation(description="Deletes the upload, its clips and every stored file.")
     async def delete_upload(self, info: Info, id: strawberry.ID) -> DeleteUploadPayload:
-        return await mutation(DeleteUploadPayload, lambda: _delete(info, id))
+        await flow.delete_upload(info.context.viewer, id)
+        return DeleteUploadPayload(deleted_id=id)

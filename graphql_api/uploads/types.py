@@ -14,7 +14,7 @@ from graphql_api.common.urls import presigned_get
 from graphql_api.context import Info
 from orm.models import Upload
 from orm.models.enums import UploadStatus
-from resolvers.pagination import Page, decode_cursor, encode_cursor, page_size
+from resolvers import clips as clip_cases
 
 if TYPE_CHECKING:
     from graphql_api.clips.types import ClipType
@@ -159,8 +159,5 @@ class UploadType(Node):
     ) -> Connection[Annotated[ClipType, strawberry.lazy("graphql_api.clips.types")]]:
         from graphql_api.clips.types import ClipType
 
-        limit = page_size(first)
-        after_rank = int(decode_cursor(after, 1)[0]) if after else 0
-        rows = await info.context.loaders.clips_page.load((self._pk, after_rank, limit + 1))
-        page = Page(rows, [encode_cursor(c.rank) for c in rows], limit)
+        page = await clip_cases.upload_clips_page(info.context.loaders, self._pk, first, after)
         return make_connection(page, ClipType.from_model)

@@ -108,22 +108,34 @@ def _clock(t: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
-def _plain(text: str) -> str:
-    """Cue text safe for SRT/VTT players (no markup, no blank lines)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return re.sub(r"\s+", " ", text).strip().replace("-->", "->")
+def _one_line(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _srt_text(text: str) -> str:
+    """SRT has no escapes, and players read `<i>` and the like as markup: spoken angle
+    brackets become the look-alike guillemets, so `Q&A` stays `Q&A` and no tag appears."""
+    return _one_line(text).replace("<", "\u2039").replace(">", "\u203a")
+
+
+def _vtt_text(text: str) -> str:
+    """WebVTT cue text: `&`, `<` and `>` as character references (so `-->` cannot occur)."""
+    text = _one_line(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_srt(cues: Iterable[Cue]) -> str:
     blocks = [
-        f"{i}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{_plain(c.text)}\n"
+        f"{i}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n{_srt_text(c.text)}\n"
         for i, c in enumerate(cues, 1)
     ]
     return "\n".join(blocks)
 
 
 def to_vtt(cues: Iterable[Cue]) -> str:
-    blocks = [f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{_plain(c.text)}\n" for c in cues]
+    blocks = [
+        f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n{_vtt_text(c.text)}\n" for c in cues
+    ]
     return "WEBVTT\n\n" + "\n".join(blocks)
 
 

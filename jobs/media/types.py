@@ -62,6 +62,14 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class ScorePart:
+    """One named component behind a clip's score (a local signal or an LLM sub-score)."""
+
+    name: str
+    score: float  # 0..100
+
+
+@dataclass(frozen=True)
 class ScoredClip:
     start: float
     end: float
@@ -69,6 +77,7 @@ class ScoredClip:
     title: str
     reason: str
     signals: dict[str, float] = field(default_factory=dict)
+    breakdown: tuple[ScorePart, ...] = ()  # what `score` is made of, for apps to show
 
 
 @dataclass(frozen=True)

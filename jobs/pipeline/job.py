@@ -1,5 +1,5 @@
-"""What every stage task does around its work: find the upload, decide whether to run, and
-give it a scratch folder that is removed afterwards."""
+"""What every stage task does around its work: find the upload, move it into the stage's
+status (or see that it may not run), and give it a scratch folder that is removed afterwards."""
 
 from __future__ import annotations
 
@@ -11,27 +11,25 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from core.config import get_settings
+from core.pipeline import UploadStatus
+from orm.lifecycle import MoveRefused, move_upload
 from orm.models import Upload
-from orm.models.enums import UploadStatus
 
 log = logging.getLogger("clipforge.jobs")
 
-ORDER = (
-    UploadStatus.AWAITING_UPLOAD,
-    UploadStatus.QUEUED,
-    UploadStatus.TRANSCRIBING,
-    UploadStatus.CLIPPING,
-    UploadStatus.CAPTIONING,
-    UploadStatus.READY,
-)
 
+async def begin_stage(upload: Upload, status: UploadStatus) -> bool:
+    """Move the upload into the stage's status (clearing an earlier run's error).
 
-def is_past(status: UploadStatus | str, stage_status: UploadStatus) -> bool:
-    """True when the upload has moved beyond the stage (FAILED is past nothing)."""
-    current = UploadStatus(status)
-    if current not in ORDER:
+    False when the lifecycle refuses: the upload FAILED (and was refunded) or was deleted
+    while this job waited, so running it would process media nobody paid for.
+    """
+    try:
+        await move_upload(upload, status)
+    except MoveRefused as exc:
+        log.warning("stage not started: %s", exc)
         return False
-    return ORDER.index(current) > ORDER.index(stage_status)
+    return True
 
 
 async def find_upload(upload_id: str | uuid.UUID) -> Upload | None:

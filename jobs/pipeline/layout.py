@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from pathlib import PurePosixPath
 
+from core.storage.keys import upload_prefix
+
 TRANSCRIPT_JSON = "transcript.json"
 TRANSCRIPT_SRT = "transcript.srt"
 TRANSCRIPT_VTT = "transcript.vtt"
@@ -41,10 +43,6 @@ def clip_dir(rank: int) -> str:
 
 def clip_file(rank: int, name: str) -> str:
     return f"{clip_dir(rank)}/{name}"
-
-
-def upload_prefix(upload_id: uuid.UUID | str) -> str:
-    return f"uploads/{upload_id}/"
 
 
 def key(upload_id: uuid.UUID | str, relative: str) -> str:

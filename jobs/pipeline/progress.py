@@ -6,7 +6,8 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
+from core.pipeline import EventStatus, Stage
 
 ProgressCallback = Callable[[float], Awaitable[None] | None]
 MIN_STEP = 0.05  # publish progress at most every 5 % of a stage
@@ -19,7 +20,7 @@ class StageReporter:
     def __init__(
         self,
         user_id: uuid.UUID | str,
-        stage: str,
+        stage: Stage,
         *,
         upload_id: uuid.UUID | str | None = None,
         export_id: uuid.UUID | str | None = None,
@@ -35,10 +36,10 @@ class StageReporter:
         # events in order (and drops progress that arrives after COMPLETED).
         self._lock = asyncio.Lock()
 
-    async def _send(self, status: str, progress: float, message: str | None = None) -> None:
+    async def _send(self, status: EventStatus, progress: float, message: str | None = None) -> None:
         await publish(
             self.user_id,
-            PipelineEvent(
+            StageEvent(
                 upload_id=self.upload_id,
                 stage=self.stage,
                 status=status,
@@ -52,7 +53,7 @@ class StageReporter:
     async def started(self, message: str | None = None) -> None:
         async with self._lock:
             self.last = 0.0
-            await self._send("STARTED", 0.0, message)
+            await self._send(EventStatus.STARTED, 0.0, message)
 
     async def progress(self, fraction: float, message: str | None = None) -> None:
         fraction = max(0.0, min(1.0, fraction))
@@ -64,16 +65,16 @@ class StageReporter:
             if fraction <= self.last and message is None:
                 return
             self.last = max(self.last, fraction)
-            await self._send("PROGRESS", self.last, message)
+            await self._send(EventStatus.PROGRESS, self.last, message)
 
     async def completed(self, message: str | None = None) -> None:
         async with self._lock:
             self.last = 1.0
-            await self._send("COMPLETED", 1.0, message)
+            await self._send(EventStatus.COMPLETED, 1.0, message)
 
     async def failed(self, message: str) -> None:
         async with self._lock:
-            await self._send("FAILED", self.last, message)
+            await self._send(EventStatus.FAILED, self.last, message)
 
     def within(self, lo: float, hi: float) -> ProgressCallback:
         """A callback mapping a sub-step's 0..1 onto [lo, hi] of this stage."""

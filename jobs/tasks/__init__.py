@@ -1,9 +1,9 @@
 """The worker's tasks, one module per pipeline stage.
 
-TASKS is the single registry the worker reads (jobs.worker.functions). max_tries follows the
-retry table (retries + 1; the back-off lives in the retry policy, not in the tasks). The
-timeout bounds one try; arq also uses the largest timeout to decide when a job whose worker
-died is picked up again, so they stay in minutes.
+TASKS is the single registry the worker reads (jobs.worker.functions): one task per Job of
+core.pipeline, with the time limit of its table row. How many tries a job gets and what
+happens when they run out is the retry policy's business (jobs.policy), read from the same
+table; tasks hold no retry logic.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ from typing import Any
 from arq.cron import CronJob, cron
 
 from core.config import get_settings
+from core.pipeline import Job, spec
 
 
 @dataclass(frozen=True)
 class Task:
+    """A coroutine the worker runs under a name; `timeout` bounds one try (seconds).
+
+    `tries` counts only for a task outside core.pipeline's table (an extra task loaded with
+    CLIPFORGE_WORKER_EXTRA_TASKS): the table decides the tries of the pipeline's jobs.
+    """
+
     name: str
     coroutine: Callable[..., Awaitable[Any]]
-    max_tries: int
     timeout: int
-
-
-def _tries(job: str) -> int:
-    """Retries in the table plus the first try (jobs.policy applies the back-off)."""
-    return len(get_settings().retry_delays(job)) + 1
+    tries: int = 1
 
 
 def _tasks() -> list[Task]:
@@ -36,14 +38,16 @@ def _tasks() -> list[Task]:
     from jobs.tasks.export import export
     from jobs.tasks.transcribe import transcribe
 
-    return [
-        Task("transcribe", transcribe, _tries("transcribe"), timeout=20 * 60),
-        Task("clip", clip, _tries("clip"), timeout=15 * 60),
-        Task("captions", captions, _tries("captions"), timeout=5 * 60),
-        Task("export", export, _tries("export"), timeout=10 * 60),
-        # Not in the retry table: one try; a failure leaves the clip's old captions.
-        Task("regenerate_captions", regenerate_captions, 1, timeout=5 * 60),
-    ]
+    coroutines: dict[Job, Callable[..., Awaitable[Any]]] = {
+        Job.TRANSCRIBE: transcribe,
+        Job.CLIP: clip,
+        Job.CAPTIONS: captions,
+        Job.EXPORT: export,
+        Job.REGENERATE_CAPTIONS: regenerate_captions,
+    }
+    if set(coroutines) != set(Job):
+        raise RuntimeError(f"jobs without a task: {sorted(set(Job) - set(coroutines))}")
+    return [Task(job, run, spec(job).timeout) for job, run in coroutines.items()]
 
 
 TASKS: list[Task] = _tasks()
@@ -55,7 +59,7 @@ def _cron_jobs() -> list[CronJob]:
     every = max(1, min(60, get_settings().upload_cleanup_every_minutes))
     return [
         cron(
-            cleanup_abandoned_uploads,  # type: ignore[arg-type]
+            cleanup_abandoned_uploads,
             name="cleanup_abandoned_uploads",
             minute=set(range(0, 60, every)),
             timeout=600,

@@ -14,32 +14,32 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from core.config import get_settings
+from core.pipeline import Stage, UploadStatus
 from jobs.errors import PermanentError, StageError
 from jobs.media.types import PlatformCaption, TranscriptResult
-from jobs.pipeline import core, store
-from jobs.pipeline.job import find_upload
+from jobs.pipeline import results, steps
+from jobs.pipeline.job import begin_stage, find_upload
 from jobs.pipeline.progress import StageReporter
+from orm.lifecycle import move_upload
 from orm.models import Clip
-from orm.models.enums import UploadStatus
-
-STAGE = "CAPTIONS"
 
 
 async def captions(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
     upload = await find_upload(upload_id)
     if upload is None:
         return {"skipped": "upload not found"}
-    clips = await store.clips_of(upload.id)
+    clips = await results.clips_of(upload.id)
     if upload.status == UploadStatus.READY and {c.id for c in clips} <= (
-        await store.clips_with_captions(upload.id)
+        await results.clips_with_captions(upload.id)
     ):
         return {"skipped": "already captioned"}
     transcript = await _transcript(upload.id)
-    report = StageReporter(upload.user_id, STAGE, upload_id=upload.id)
-    await store.set_status(upload, UploadStatus.CAPTIONING)
+    if not await begin_stage(upload, UploadStatus.CAPTIONING):
+        return {"skipped": f"upload is {upload.status}"}
+    report = StageReporter(upload.user_id, Stage.CAPTIONS, upload_id=upload.id)
     await report.started()
     await _write(clips, transcript, report)
-    await store.set_status(upload, UploadStatus.READY)
+    await move_upload(upload, UploadStatus.READY)
     await report.completed(f"captions written for {len(clips)} clips")
     return {"upload_id": str(upload.id), "clips": len(clips)}
 
@@ -52,7 +52,9 @@ async def regenerate_captions(ctx: dict[str, Any], clip_id: str) -> dict[str, An
     clip = await Clip.filter(id=pk).select_related("upload").first()
     if clip is None:
         return {"skipped": "clip not found"}
-    report = StageReporter(clip.upload.user_id, STAGE, upload_id=clip.upload_id, clip_id=clip.id)
+    report = StageReporter(
+        clip.upload.user_id, Stage.CAPTIONS, upload_id=clip.upload_id, clip_id=clip.id
+    )
     await report.started()
     try:
         await _write([clip], await _transcript(clip.upload_id), report)
@@ -64,7 +66,7 @@ async def regenerate_captions(ctx: dict[str, Any], clip_id: str) -> dict[str, An
 
 
 async def _transcript(upload_id: uuid.UUID) -> TranscriptResult:
-    transcript = await store.load_transcript(upload_id)
+    transcript = await results.load_transcript(upload_id)
     if transcript is None:
         raise PermanentError("The transcript is missing; retry the upload.")
     return transcript
@@ -74,8 +76,8 @@ async def _write(
     clips: Sequence[Clip], transcript: TranscriptResult, report: StageReporter
 ) -> None:
     """Write every clip's captions, then replace them all in one transaction."""
-    written = await core.write_captions(
-        [(c.title, core.spoken_text(transcript, c.start_seconds, c.end_seconds)) for c in clips],
+    written = await steps.write_captions(
+        [(c.title, steps.spoken_text(transcript, c.start_seconds, c.end_seconds)) for c in clips],
         get_settings(),
         on_progress=report.within(0.0, 0.95),
     )
@@ -85,4 +87,4 @@ async def _write(
 async def _save(clips: Sequence[Clip], written: Sequence[Sequence[PlatformCaption]]) -> None:
     async with in_transaction():
         for clip_row, caps in zip(clips, written, strict=True):
-            await store.save_captions(clip_row.id, caps)
+            await results.save_captions(clip_row.id, caps)

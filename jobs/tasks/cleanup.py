@@ -10,9 +10,10 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.pipeline import UploadStatus
 from core.storage import ObjectMissing, StorageError, get_store
+from core.storage.keys import upload_prefix
 from orm.models import Upload
-from orm.models.enums import UploadStatus
 
 log = logging.getLogger("clipforge.cleanup")
 
@@ -39,7 +40,7 @@ async def _remove(upload_id: Any) -> bool:
         if upload.multipart_upload_id:
             with contextlib.suppress(ObjectMissing):
                 await store.abort_multipart(upload.storage_key, upload.multipart_upload_id)
-        await store.delete_prefix(f"uploads/{upload.id}/")
+        await store.delete_prefix(upload_prefix(upload.id))
         await Upload.filter(id=upload.id).using_db(conn).delete()
     return True
 

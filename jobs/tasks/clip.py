@@ -6,17 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from core.config import get_settings
+from core.pipeline import Stage, UploadStatus, is_past
 from core.probe import probe
+from jobs import schedule
 from jobs.errors import PermanentError
-from jobs.pipeline import core, store
-from jobs.pipeline.chain import enqueue_stage
+from jobs.pipeline import results, steps
 from jobs.pipeline.errors import classified
-from jobs.pipeline.job import find_upload, is_past, scratch
+from jobs.pipeline.job import begin_stage, find_upload, scratch
 from jobs.pipeline.progress import StageReporter
 from orm.models import Clip
-from orm.models.enums import UploadStatus
-
-STAGE = "CLIP"
 
 
 async def clip(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
@@ -25,24 +23,25 @@ async def clip(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
         return {"skipped": "upload not found"}
     if is_past(upload.status, UploadStatus.CLIPPING) and await Clip.exists(upload_id=upload.id):
         return {"skipped": "already clipped"}
-    transcript = await store.load_transcript(upload.id)
+    transcript = await results.load_transcript(upload.id)
     if transcript is None:
         raise PermanentError("The transcript is missing; retry the upload.")
+    if not await begin_stage(upload, UploadStatus.CLIPPING):
+        return {"skipped": f"upload is {upload.status}"}
     settings = get_settings()
-    limits = core.clip_range(settings, upload.clip_min_seconds, upload.clip_max_seconds)
-    report = StageReporter(upload.user_id, STAGE, upload_id=upload.id)
-    await store.set_status(upload, UploadStatus.CLIPPING)
+    limits = steps.clip_range(settings, upload.clip_min_seconds, upload.clip_max_seconds)
+    report = StageReporter(upload.user_id, Stage.CLIP, upload_id=upload.id)
     await report.started()
     async with scratch("clip") as work:
-        video = await store.fetch_original(upload, work)
-        audio = await store.load_audio_features(upload.id)
+        video = await results.fetch_original(upload, work)
+        audio = await results.load_audio_features(upload.id)
         if audio is None:
-            audio = await core.audio_of(video, work, settings)
-        picks = await core.pick_clips(transcript, audio, settings, limits)
+            audio = await steps.audio_of(video, work, settings)
+        picks = await steps.pick_clips(transcript, audio, settings, limits)
         await report.progress(0.1, f"{len(picks)} highlights found")
         with classified("read the video"):
             info = await probe(video)
-        cut = await core.cut_clips(
+        cut = await steps.cut_clips(
             video,
             transcript,
             picks,
@@ -51,8 +50,8 @@ async def clip(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
             fps=info.fps,
             on_progress=report.within(0.1, 0.95),
         )
-        rows = await store.save_clips(upload, cut)
+        rows = await results.save_clips(upload, cut)
     await report.completed(f"{len(rows)} clips cut")
     with classified("start writing captions"):
-        await enqueue_stage(ctx, "captions", upload.id)
+        await schedule.start_captions(upload.id, pool=ctx.get("redis"))
     return {"upload_id": str(upload.id), "clips": len(rows)}

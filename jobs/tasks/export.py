@@ -6,20 +6,20 @@ renderer takes whole files, so an export is the second and last encode of those 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any, cast, get_args
 
 from core.config import get_settings
+from core.pipeline import ExportStatus, Stage
 from core.storage import get_store
 from jobs.media.render import Fill
-from jobs.pipeline import core, layout, store
+from jobs.pipeline import layout, results, steps
 from jobs.pipeline.errors import classified
 from jobs.pipeline.job import scratch
 from jobs.pipeline.progress import StageReporter
+from orm.lifecycle import MoveRefused, move_export
 from orm.models import Export
-from orm.models.enums import ExportStatus
 
-STAGE = "EXPORT"
-FILLS = ("crop", "blur")
+FILLS: tuple[str, ...] = get_args(Fill)
 
 
 async def export(ctx: dict[str, Any], export_id: str, fill: str = "crop") -> dict[str, Any]:
@@ -32,24 +32,27 @@ async def export(ctx: dict[str, Any], export_id: str, fill: str = "crop") -> dic
                 return {"skipped": "already rendered"}
     clip = row.clip
     report = StageReporter(
-        row.user_id, STAGE, upload_id=clip.upload_id, export_id=row.id, clip_id=clip.id
+        row.user_id, Stage.EXPORT, upload_id=clip.upload_id, export_id=row.id, clip_id=clip.id
     )
     return await _render(row, report, fill if fill in FILLS else "crop")
 
 
 async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, Any]:
     clip = row.clip
-    await Export.filter(id=row.id).update(status=ExportStatus.RENDERING, error=None)
+    try:
+        await move_export(row, ExportStatus.RENDERING)
+    except MoveRefused as exc:
+        return {"skipped": str(exc)}
     await report.started()
     aspect = str(getattr(row.aspect_ratio, "value", row.aspect_ratio))
     async with scratch("export") as work:
-        src = await store.fetch_object(clip.video_key, work / layout.CLIP_VIDEO)
+        src = await results.fetch_object(clip.video_key, work / layout.CLIP_VIDEO)
         ass = None
         if row.burn_subtitles:
-            ass = await store.fetch_object(clip.ass_key, work / layout.CLIP_ASS)
+            ass = await results.fetch_object(clip.ass_key, work / layout.CLIP_ASS)
         await report.progress(0.1)
         out = work / "export.mp4"
-        info = await core.render_clip(
+        info = await steps.render_clip(
             src,
             out,
             aspect,
@@ -61,8 +64,6 @@ async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, An
         key = layout.export_key(clip.upload_id, row.id)
         with classified("store the export"):
             await get_store().put_file(key, out, "video/mp4")
-    row.status = ExportStatus.READY
-    row.key = key
-    await row.save(update_fields=["status", "key", "updated_at"])
+    await move_export(row, ExportStatus.READY, key=key)
     await report.completed(f"{info.width}x{info.height}")
     return {"export_id": str(row.id), "width": info.width, "height": info.height}

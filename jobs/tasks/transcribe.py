@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from core.config import get_settings
-from jobs.pipeline import core, store
-from jobs.pipeline.chain import enqueue_stage
+from core.pipeline import Stage, UploadStatus, is_past
+from jobs import schedule
+from jobs.pipeline import results, steps
 from jobs.pipeline.errors import classified
-from jobs.pipeline.job import find_upload, is_past, scratch
+from jobs.pipeline.job import begin_stage, find_upload, scratch
 from jobs.pipeline.progress import StageReporter
 from orm.models import Transcript
-from orm.models.enums import UploadStatus
-
-STAGE = "TRANSCRIBE"
 
 
 async def transcribe(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
@@ -24,18 +22,19 @@ async def transcribe(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
         upload_id=upload.id
     ):
         return {"skipped": "already transcribed"}
+    if not await begin_stage(upload, UploadStatus.TRANSCRIBING):
+        return {"skipped": f"upload is {upload.status}"}
     settings = get_settings()
-    report = StageReporter(upload.user_id, STAGE, upload_id=upload.id)
-    await store.set_status(upload, UploadStatus.TRANSCRIBING)
+    report = StageReporter(upload.user_id, Stage.TRANSCRIBE, upload_id=upload.id)
     await report.started()
     async with scratch("transcribe") as work:
-        video = await store.fetch_original(upload, work)
-        result = await core.transcribe_video(
+        video = await results.fetch_original(upload, work)
+        result = await steps.transcribe_video(
             video, work, settings, language=upload.language, on_progress=report.progress
         )
-        await store.save_transcript(upload, result)
+        await results.save_transcript(upload, result)
     words = len(result.transcript.words)
     await report.completed(f"{words} words transcribed")
     with classified("start finding clips"):
-        await enqueue_stage(ctx, "clip", upload.id)
+        await schedule.start_clip(upload.id, pool=ctx.get("redis"))
     return {"upload_id": str(upload.id), "words": words, "language": result.transcript.language}

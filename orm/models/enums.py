@@ -1,16 +1,21 @@
-"""Enumerations stored in the database and mirrored in the GraphQL schema."""
+"""Enumerations stored in the database and mirrored in the GraphQL schema.
+
+The pipeline's statuses live with the rest of its vocabulary in core.pipeline; they are
+re-exported here because the models and migrations store them.
+"""
 
 from enum import Enum
 
+from core.pipeline import ExportStatus, UploadStatus
 
-class UploadStatus(str, Enum):
-    AWAITING_UPLOAD = "AWAITING_UPLOAD"
-    QUEUED = "QUEUED"
-    TRANSCRIBING = "TRANSCRIBING"
-    CLIPPING = "CLIPPING"
-    CAPTIONING = "CAPTIONING"
-    READY = "READY"
-    FAILED = "FAILED"
+__all__ = [
+    "ApiKeyScope",
+    "AspectRatio",
+    "CaptionPlatform",
+    "CreditKind",
+    "ExportStatus",
+    "UploadStatus",
+]
 
 
 class CreditKind(str, Enum):
@@ -18,13 +23,6 @@ class CreditKind(str, Enum):
     PURCHASE = "PURCHASE"
     UPLOAD_CHARGE = "UPLOAD_CHARGE"
     REFUND = "REFUND"
-
-
-class ExportStatus(str, Enum):
-    QUEUED = "QUEUED"
-    RENDERING = "RENDERING"
-    READY = "READY"
-    FAILED = "FAILED"
 
 
 class AspectRatio(str, Enum):
@@ -44,10 +42,3 @@ class CaptionPlatform(str, Enum):
 class ApiKeyScope(str, Enum):
     READ_CLIPS = "READ_CLIPS"
     WRITE_UPLOADS = "WRITE_UPLOADS"
-
-
-class JobQueue(str, Enum):
-    TRANSCRIBE = "TRANSCRIBE"
-    CLIP = "CLIP"
-    CAPTIONS = "CAPTIONS"
-    EXPORT = "EXPORT"

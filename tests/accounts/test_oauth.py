@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from core.config import OAuthProvider
 from orm.models import CreditTransaction, OAuthIdentity, User
 from tests.accounts.conftest import ME, REFRESH, sign_up
 from tests.servers.oauth_server import Person, TestProvider, running_provider
@@ -41,7 +41,8 @@ async def provider(settings: Any, override_settings: Any) -> AsyncIterator[TestP
                 "scope": "email",
             },
         }
-        override_settings(oauth_providers=json.dumps(config), oauth_redirect_url=REDIRECT)
+        providers = {name: OAuthProvider(**cfg) for name, cfg in config.items()}
+        override_settings(oauth_providers=providers, oauth_redirect_url=REDIRECT)
         yield idp
 
 

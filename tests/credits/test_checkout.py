@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.config import Settings
+from core.config import CreditPack, Settings
 from resolvers.viewer import Viewer
 from tests.credits.helpers import CHECKOUT
 from tests.servers.fake_stripe import FakeStripe
@@ -16,7 +16,7 @@ async def test_credit_packs_come_from_settings(
     monkeypatch.setattr(
         settings,
         "credit_packs",
-        '[{"id": "tiny", "minutes": 10, "price_cents": 199, "currency": "eur"}]',
+        (CreditPack(id="tiny", minutes=10, price_cents=199, currency="eur"),),
     )
     body = await gql("{ creditPacks { id minutes priceCents currency } }")
     assert body["data"]["creditPacks"] == [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
 from tests.e2e.node import start_node
 from tests.events.conftest import Server, make_upload, until
 from tests.factories import gid
@@ -48,7 +48,7 @@ async def test_apollo_client_sees_the_stages_live_and_in_order(
     )
 
     for stage, status, progress in STAGES:
-        assert await publish(creator_id, PipelineEvent(str(upload.id), stage, status, progress))
+        assert await publish(creator_id, StageEvent(str(upload.id), stage, status, progress))
 
     await creator.finish()
     live = creator.events()[1:]

@@ -33,7 +33,7 @@ def talk(tmp_path_factory: pytest.TempPathFactory) -> Talk:
 async def test_apollo_client_watches_a_real_pipeline_run(
     e2e_server: Server, node_client: Path, talk: Talk, redis: Any
 ) -> None:
-    from jobs.pipeline.chain import enqueue_stage
+    from jobs.schedule import start
     from jobs.worker import worker_settings
     from orm.models import User
 
@@ -48,7 +48,7 @@ async def test_apollo_client_watches_a_real_pipeline_run(
     replayed = (await creator.next_of("event"))["event"]
     assert replayed["replay"] is True and replayed["status"] == "STARTED"  # queued
 
-    assert await enqueue_stage(None, "transcribe", upload.id)
+    assert await start("transcribe", upload.id)
     options = worker_settings()
     options.update(
         on_startup=None, on_shutdown=None, handle_signals=False, burst=True, cron_jobs=None

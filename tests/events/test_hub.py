@@ -21,7 +21,7 @@ from core.event_hub import (
     Subscriber,
     SubscriberClosed,
 )
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
 from core.redis import redis_url
 from tests.events.conftest import until
 
@@ -119,8 +119,8 @@ async def test_fan_out_reaches_only_the_users_subscribers(redis: Any) -> None:
         await until(lambda: _numsub(redis, alice, 1), "alice's SUBSCRIBE")
         await until(lambda: _numsub(redis, bob, 1), "bob's SUBSCRIBE")
 
-        assert await publish(alice, PipelineEvent(None, "CLIP", "STARTED"))
-        assert await publish(bob, PipelineEvent(None, "EXPORT", "COMPLETED", 1.0))
+        assert await publish(alice, StageEvent(None, "CLIP", "STARTED"))
+        assert await publish(bob, StageEvent(None, "EXPORT", "COMPLETED", 1.0))
         got_a1 = await asyncio.wait_for(a1.get(), 10)
         got_a2 = await asyncio.wait_for(a2.get(), 10)
         got_b1 = await asyncio.wait_for(b1.get(), 10)
@@ -178,7 +178,7 @@ async def test_delivery_resumes_after_a_redis_restart(tmp_path: Path) -> None:
         await asyncio.wait_for(hub.connected.wait(), 10)
         client = Redis.from_url(url)
         await until(lambda: _numsub(client, user, 1), "the SUBSCRIBE")
-        assert await publish(user, PipelineEvent(None, "CLIP", "STARTED"), redis=client)
+        assert await publish(user, StageEvent(None, "CLIP", "STARTED"), redis=client)
         assert (await asyncio.wait_for(sub.get(), 10))["status"] == "STARTED"
         await client.aclose()
 
@@ -193,7 +193,7 @@ async def test_delivery_resumes_after_a_redis_restart(tmp_path: Path) -> None:
         assert hub.reconnects >= 1
         client = Redis.from_url(url)
         await until(lambda: _numsub(client, user, 1), "the hub to re-subscribe")
-        assert await publish(user, PipelineEvent(None, "CLIP", "COMPLETED", 1.0), redis=client)
+        assert await publish(user, StageEvent(None, "CLIP", "COMPLETED", 1.0), redis=client)
         event = await asyncio.wait_for(sub.get(), 10)
         assert event["status"] == "COMPLETED"
         assert sub.closed is None  # the same subscriber: nothing had to reconnect but the hub

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
 from tests.events.conftest import LEGACY, TRANSPORT, WS, Server, WSFactory, make_upload
 from tests.factories import gid
 
@@ -55,7 +55,7 @@ async def test_init_ack_subscribe_next_complete(
     )
 
     await wait_subscribed(ws_server, user.id)
-    await publish(user.id, PipelineEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.5))
+    await publish(user.id, StageEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.5))
     live = await ws.recv()
     assert live["type"] == "next" and live["id"] == "1"
     data = live["payload"]["data"]["pipelineEvents"]
@@ -127,6 +127,29 @@ async def test_invalid_id_and_validation_errors(
     message = await ws.recv()
     assert message["type"] == "error" and message["id"] == "2"
     assert "nope" in message["payload"][0]["message"]
+
+
+async def test_each_operation_on_a_socket_reads_fresh_rows(
+    ws_server: Server, ws_connect: WSFactory, make_user: Any
+) -> None:
+    """One connection, many operations: DataLoaders must not serve an earlier operation's
+    rows (the socket's context lives as long as the connection)."""
+    from orm import ledger
+
+    user, token = await make_user(minutes=10)
+    ws = await ready(ws_connect, ws_server, token)
+    query = "query { me { credits { minutesRemaining } } }"
+
+    async def minutes(op_id: str) -> int:
+        await ws.subscribe(op_id, query=query)
+        message = await ws.recv()
+        assert message["type"] == "next", message
+        assert await ws.recv() == {"id": op_id, "type": "complete"}
+        return int(message["payload"]["data"]["me"]["credits"]["minutesRemaining"])
+
+    assert await minutes("1") == 10
+    await ledger.grant(user.id, 5, f"test:{user.id}")
+    assert await minutes("2") == 15
 
 
 async def test_unauthorised_init_is_closed_4403(ws_server: Server, ws_connect: WSFactory) -> None:
@@ -232,7 +255,7 @@ async def test_legacy_init_start_data_stop(
     assert replay["payload"]["data"]["pipelineEvents"]["stage"] == "CLIP"
 
     await wait_subscribed(ws_server, user.id)
-    await publish(user.id, PipelineEvent(str(upload.id), "CLIP", "COMPLETED", 1.0))
+    await publish(user.id, StageEvent(str(upload.id), "CLIP", "COMPLETED", 1.0))
     live = await ws.recv()
     assert live["type"] == "data"
     assert live["payload"]["data"]["pipelineEvents"]["status"] == "COMPLETED"

@@ -11,7 +11,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from core import events
-from core.events import PipelineEvent, publish, state_key, upload_states
+from core.events import StageEvent, publish, state_key, upload_states
 from core.metrics import EVENT_PUBLISH_ERRORS
 
 
@@ -21,15 +21,15 @@ async def test_publish_sends_versioned_json_with_sequence_numbers(redis: Any) ->
     await pubsub.subscribe(events.channel(user_id))
     await pubsub.get_message(timeout=1)  # the subscribe confirmation
 
-    first = PipelineEvent(upload_id, "TRANSCRIBE", "STARTED")
-    second = PipelineEvent(
+    first = StageEvent(upload_id, "TRANSCRIBE", "STARTED")
+    second = StageEvent(
         upload_id,
         "TRANSCRIBE",
         "RETRYING",
         message="Storage hiccup",
         next_attempt_at="2030-01-01T00:00:00+00:00",
     )
-    other_upload = PipelineEvent(str(uuid.uuid4()), "CLIP", "PROGRESS", 0.25)
+    other_upload = StageEvent(str(uuid.uuid4()), "CLIP", "PROGRESS", 0.25)
     assert await publish(user_id, first) and await publish(user_id, second)
     assert await publish(user_id, other_upload)
     assert (first.seq, second.seq, other_upload.seq) == (1, 2, 3)
@@ -61,10 +61,10 @@ async def test_publish_sends_versioned_json_with_sequence_numbers(redis: Any) ->
 async def test_snapshot_keeps_the_last_event_per_stage_for_a_few_days(redis: Any) -> None:
     user_id, upload_id = uuid.uuid4(), str(uuid.uuid4())
     for event in [
-        PipelineEvent(upload_id, "TRANSCRIBE", "STARTED"),
-        PipelineEvent(upload_id, "TRANSCRIBE", "PROGRESS", 0.5),
-        PipelineEvent(upload_id, "TRANSCRIBE", "COMPLETED", 1.0),
-        PipelineEvent(upload_id, "CLIP", "PROGRESS", 0.2),
+        StageEvent(upload_id, "TRANSCRIBE", "STARTED"),
+        StageEvent(upload_id, "TRANSCRIBE", "PROGRESS", 0.5),
+        StageEvent(upload_id, "TRANSCRIBE", "COMPLETED", 1.0),
+        StageEvent(upload_id, "CLIP", "PROGRESS", 0.2),
     ]:
         assert await publish(user_id, event)
 
@@ -81,7 +81,7 @@ async def test_snapshot_keeps_the_last_event_per_stage_for_a_few_days(redis: Any
 
 async def test_concurrent_publishers_get_distinct_increasing_numbers(redis: Any) -> None:
     user_id, upload_id = uuid.uuid4(), str(uuid.uuid4())
-    batch = [PipelineEvent(upload_id, "CLIP", "PROGRESS", i / 100) for i in range(100)]
+    batch = [StageEvent(upload_id, "CLIP", "PROGRESS", i / 100) for i in range(100)]
     assert all(await asyncio.gather(*(publish(user_id, e) for e in batch)))
     assert sorted(e.seq for e in batch if e.seq) == list(range(1, 101))
 
@@ -91,7 +91,7 @@ async def test_a_redis_outage_is_counted_not_raised(redis: Any) -> None:
 
     dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=1)
     before_count, before_metric = events.publish_errors, EVENT_PUBLISH_ERRORS._value.get()
-    event = PipelineEvent(str(uuid.uuid4()), "EXPORT", "FAILED", message="Render failed")
+    event = StageEvent(str(uuid.uuid4()), "EXPORT", "FAILED", message="Render failed")
     assert await publish(uuid.uuid4(), event, redis=dead) is False
     await dead.aclose()
     assert events.publish_errors == before_count + 1
@@ -101,13 +101,13 @@ async def test_a_redis_outage_is_counted_not_raised(redis: Any) -> None:
 
 async def test_an_invalid_event_is_refused_and_counted(redis: Any) -> None:
     before = events.publish_errors
-    assert await publish(uuid.uuid4(), PipelineEvent(None, "UPLOAD", "STARTED")) is False
-    assert await publish(uuid.uuid4(), PipelineEvent(None, "CLIP", "PROGRESS", 1.5)) is False
+    assert await publish(uuid.uuid4(), StageEvent(None, "UPLOAD", "STARTED")) is False
+    assert await publish(uuid.uuid4(), StageEvent(None, "CLIP", "PROGRESS", 1.5)) is False
     assert events.publish_errors == before + 2
 
 
 def test_decode_rejects_what_is_not_an_event() -> None:
-    good = PipelineEvent(None, "CLIP", "STARTED").to_dict()
+    good = StageEvent(None, "CLIP", "STARTED").to_dict()
     assert events.decode(json.dumps(good)) == good
     assert events.decode(b"not json") is None
     assert events.decode(json.dumps([1, 2])) is None

@@ -11,7 +11,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from core.event_hub import CLOSE_SLOW_CONSUMER, SLOW_CONSUMER_REASON
-from core.events import PipelineEvent, publish
+from core.events import StageEvent, publish
 from core.metrics import WS_CONNECTIONS
 from tests.events.conftest import (
     LEGACY,
@@ -57,11 +57,11 @@ async def test_a_late_joiner_gets_the_current_state_then_the_live_stream(
     upload = await make_upload(user, status="CLIPPING")
     up = str(upload.id)
     for event in [
-        PipelineEvent(up, "TRANSCRIBE", "STARTED"),
-        PipelineEvent(up, "TRANSCRIBE", "PROGRESS", 0.5),
-        PipelineEvent(up, "TRANSCRIBE", "COMPLETED", 1.0),
-        PipelineEvent(up, "CLIP", "STARTED"),
-        PipelineEvent(up, "CLIP", "PROGRESS", 0.3),
+        StageEvent(up, "TRANSCRIBE", "STARTED"),
+        StageEvent(up, "TRANSCRIBE", "PROGRESS", 0.5),
+        StageEvent(up, "TRANSCRIBE", "COMPLETED", 1.0),
+        StageEvent(up, "CLIP", "STARTED"),
+        StageEvent(up, "CLIP", "PROGRESS", 0.3),
     ]:
         assert await publish(user.id, event)
 
@@ -73,7 +73,7 @@ async def test_a_late_joiner_gets_the_current_state_then_the_live_stream(
         ("CLIP", "PROGRESS", 5, True),
     ]
     await subscribed(ws_server, user.id)
-    assert await publish(user.id, PipelineEvent(up, "CLIP", "PROGRESS", 0.6))
+    assert await publish(user.id, StageEvent(up, "CLIP", "PROGRESS", 0.6))
     live = fields(await ws.recv())
     # No gap the client cannot see: the live stream continues right after the state.
     assert (live["seq"], live["uploadSeq"], live["progress"], live["replay"]) == (6, 6, 0.6, False)
@@ -89,7 +89,7 @@ async def test_all_uploads_state_falls_back_to_postgres_and_new_uploads_stream(
     await failed.save()
     await make_upload(user, status="AWAITING_UPLOAD")  # nothing started: no event
     running = await make_upload(user, status="CAPTIONING")
-    assert await publish(user.id, PipelineEvent(str(running.id), "CAPTIONS", "PROGRESS", 0.9))
+    assert await publish(user.id, StageEvent(str(running.id), "CAPTIONS", "PROGRESS", 0.9))
 
     ws = await open_ready(ws_connect, ws_server, token)
     await ws.subscribe("all")
@@ -107,7 +107,7 @@ async def test_all_uploads_state_falls_back_to_postgres_and_new_uploads_stream(
 
     await subscribed(ws_server, user.id)
     fresh = str(uuid.uuid4())
-    assert await publish(user.id, PipelineEvent(fresh, "TRANSCRIBE", "STARTED"))
+    assert await publish(user.id, StageEvent(fresh, "TRANSCRIBE", "STARTED"))
     live = fields(await ws.recv())
     assert live["uploadId"] == gid("Upload", fresh) and live["seq"] == 2
 
@@ -128,9 +128,9 @@ async def test_one_upload_is_filtered_and_other_users_get_nothing(
     await subscribed(ws_server, user.id)
     await subscribed(ws_server, other.id)
 
-    assert await publish(user.id, PipelineEvent(str(also_mine.id), "CLIP", "STARTED"))
-    assert await publish(user.id, PipelineEvent(str(mine.id), "CLIP", "COMPLETED", 1.0))
-    assert await publish(other.id, PipelineEvent(None, "EXPORT", "STARTED"))
+    assert await publish(user.id, StageEvent(str(also_mine.id), "CLIP", "STARTED"))
+    assert await publish(user.id, StageEvent(str(mine.id), "CLIP", "COMPLETED", 1.0))
+    assert await publish(other.id, StageEvent(None, "EXPORT", "STARTED"))
     event = fields(await ws.recv())
     assert (event["uploadId"], event["status"], event["seq"]) == (
         gid("Upload", mine.id),
@@ -155,12 +155,12 @@ async def test_an_expired_token_stops_delivery(
     ws = await open_ready(ws_connect, ws_server, token)
     await ws.subscribe("1")
     await subscribed(ws_server, user.id)
-    assert await publish(user.id, PipelineEvent(None, "CLIP", "STARTED"))
+    assert await publish(user.id, StageEvent(None, "CLIP", "STARTED"))
     assert fields(await ws.recv())["status"] == "STARTED"
 
     assert await ws.closed() == (4403, "Access token expired")
     await until(lambda: not ws_server.hub.subscribers.get(str(user.id)), "the release")
-    assert await publish(user.id, PipelineEvent(None, "CLIP", "COMPLETED", 1.0))
+    assert await publish(user.id, StageEvent(None, "CLIP", "COMPLETED", 1.0))
 
 
 async def test_a_stuck_client_is_disconnected_and_its_memory_released(
@@ -186,7 +186,7 @@ async def test_a_stuck_client_is_disconnected_and_its_memory_released(
     published = 0
     while str(user.id) in server.hub.subscribers and published < 20_000:
         batch = [
-            PipelineEvent(None, "CLIP", "PROGRESS", 0.5, message="x" * 2000) for _ in range(100)
+            StageEvent(None, "CLIP", "PROGRESS", 0.5, message="x" * 2000) for _ in range(100)
         ]
         await asyncio.gather(*(publish(user.id, e) for e in batch))
         published += len(batch)
@@ -216,7 +216,7 @@ async def test_500_connect_disconnect_cycles_leak_nothing(
     monkeypatch.setattr(get_settings(), "rate_limit_per_minute", 100_000)
     user, token = await make_user()
     upload = await make_upload(user)
-    assert await publish(user.id, PipelineEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.1))
+    assert await publish(user.id, StageEvent(str(upload.id), "TRANSCRIBE", "PROGRESS", 0.1))
     variables = {"uploadId": gid("Upload", upload.id)}
     hub = ws_server.hub
 

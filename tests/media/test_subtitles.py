@@ -128,3 +128,25 @@ def test_fit_ass_retargets_play_area(transcript: TranscriptResult) -> None:
     assert landscape.styles["Default"].fontsize == original.styles["Default"].fontsize
     assert landscape.styles["Default"].marginv < original.styles["Default"].marginv
     assert [e.start for e in landscape.events] == [e.start for e in original.events]
+
+
+def test_spoken_markup_characters_survive_srt_and_vtt() -> None:
+    """`Q&A`, `<i>` and `-->` said aloud: SRT shows them without entities or tags, VTT as
+    character references, and neither format's cue timing line can be forged."""
+    import html
+
+    from jobs.media.subtitles import to_srt, to_vtt
+
+    words = _words("Q&A about <i> and --> arrows")
+    cue = Cue(start=words[0].start, end=words[-1].end, words=tuple(words))
+    srt, vtt = to_srt([cue]), to_vtt([cue])
+    srt_text = srt.splitlines()[2]
+    assert srt_text == "Q&A about \u2039i\u203a and --\u203a arrows"
+    assert "&amp;" not in srt and "<" not in srt_text and srt.count("-->") == 1
+    vtt_text = vtt.splitlines()[3]
+    assert vtt_text == "Q&amp;A about &lt;i&gt; and --&gt; arrows"
+    assert html.unescape(vtt_text) == "Q&A about <i> and --> arrows"
+    assert vtt.count("-->") == 1
+    for text, fmt in ((srt, "srt"), (vtt, "vtt")):
+        parsed = pysubs2.SSAFile.from_string(text, format_=fmt)
+        assert len(parsed) == 1 and parsed[0].start == round(words[0].start * 1000)

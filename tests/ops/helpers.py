@@ -46,10 +46,15 @@ async def charged_upload(
     return user, upload
 
 
-def make_task(
-    name: str, body: Callable[..., Awaitable[Any]], timeout: int = 60, max_tries: int = 1
-) -> Task:
-    return Task(name=name, coroutine=body, max_tries=max_tries, timeout=timeout)
+def make_task(name: str, body: Callable[..., Awaitable[Any]], timeout: int = 60) -> Task:
+    return Task(name=name, coroutine=body, timeout=timeout)
+
+
+async def enqueue(name: str, *args: Any, **kwargs: Any) -> Any:
+    """A raw arq enqueue (any id, any argument form), as another producer might send."""
+    from jobs.schedule import get_pool
+
+    return await (await get_pool()).enqueue_job(name, *args, **kwargs)
 
 
 async def run_burst(tasks: list[Task]) -> Worker:

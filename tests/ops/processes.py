@@ -23,7 +23,11 @@ ROOT = Path(__file__).resolve().parents[2]
 class Proc:
     """A `python -m cli.main ...` child; its output goes to a file the test can search."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, args: list[str], env: dict[str, str], log: Path, *, terminal: bool = False
+    ) -> None:
+        """`terminal`: in a session (and process group) of its own, like a command typed in
+        a terminal, so `interrupt` can send what Ctrl-C sends."""
         self.log = log
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
@@ -32,7 +36,9 @@ class Proc:
             env={**os.environ, **env},
             stdout=self._out,
             stderr=subprocess.STDOUT,
+            start_new_session=terminal,
         )
+        self.terminal = terminal
 
     @property
     def pid(self) -> int:
@@ -54,6 +60,11 @@ class Proc:
 
     def signal(self, sig: signal.Signals) -> None:
         self.proc.send_signal(sig)
+
+    def interrupt(self) -> None:
+        """Ctrl-C in its terminal: SIGINT to its whole process group."""
+        assert self.terminal, "start it with terminal=True"
+        os.killpg(self.proc.pid, signal.SIGINT)
 
     async def wait(self, within: float = 60) -> int:
         deadline = time.monotonic() + within

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from arq.constants import default_queue_name, in_progress_key_prefix
 
-from jobs.enqueue import enqueue, get_pool
 from jobs.errors import PermanentError
+from jobs.schedule import get_pool
 from orm.models import DeadLetter, Upload
 from orm.models.enums import UploadStatus
 from tests.factories import gid
-from tests.ops.helpers import charged_upload, make_task, run_burst
+from tests.ops.helpers import charged_upload, enqueue, make_task, run_burst
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -130,7 +130,7 @@ async def test_purge_one_queue(gql: Any, make_user: Any, redis: Any) -> None:
     assert body["data"]["purgeDeadLetters"] == {"purged": 2, "errors": []}
     assert await redis.llen("clip_dead") == 0
     assert [r.id for r in await DeadLetter.all()] == [rows[2].id]
-    assert json.loads((await redis.lrange("caption_dead", 0, -1))[0])["id"] == str(rows[2].id)
+    assert json.loads((await redis.lrange("captions_dead", 0, -1))[0])["id"] == str(rows[2].id)
     body = await gql(PURGE, {}, admin)
     assert body["data"]["purgeDeadLetters"]["purged"] == 1
     assert await DeadLetter.all().count() == 0

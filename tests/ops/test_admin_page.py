@@ -100,7 +100,8 @@ async def test_admin_logs_in_sees_a_dead_letter_and_retries_it(
     await expect(clip_row).to_have_text("0")
     await expect(page.locator('#queues tr[data-queue="CLIP"] td.queued')).to_have_text("1")
     assert not await DeadLetter.filter(id=row.id).exists()
-    assert (await Upload.get(id=upload.id)).status == UploadStatus.QUEUED
+    # Back in the status of the job that runs again (what the reconciler reads).
+    assert (await Upload.get(id=upload.id)).status == UploadStatus.CLIPPING
     assert failed_requests == [] and console_errors == []
 
     # The token lives in this tab's sessionStorage: a reload stays signed in, sign-out clears it.

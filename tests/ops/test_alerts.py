@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 
 from jobs.alerts import check_dead_letter_queue
-from jobs.enqueue import enqueue
 from jobs.errors import PermanentError
 from orm.models import DeadLetter
 from resolvers.admin import SYSTEM, purge_dead_letters, retry_dead_letter
-from tests.ops.helpers import Receiver, charged_upload, make_task, overridden, run_burst
+from tests.ops.helpers import Receiver, charged_upload, enqueue, make_task, overridden, run_burst
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -63,9 +62,9 @@ async def test_other_queues_are_counted_on_their_own(redis: Any, receiver: Recei
     with overridden(alert_webhook_url=receiver.url, dead_letter_alert_threshold=1):
         assert not await check_dead_letter_queue("export_dead", 1)
         assert await check_dead_letter_queue("export_dead", 2)
-        assert await check_dead_letter_queue("caption_dead", 2)
-        assert not await check_dead_letter_queue("caption_dead", 3)
-    assert [b["text"].split("`")[1] for b in receiver.bodies] == ["export_dead", "caption_dead"]
+        assert await check_dead_letter_queue("captions_dead", 2)
+        assert not await check_dead_letter_queue("captions_dead", 3)
+    assert [b["text"].split("`")[1] for b in receiver.bodies] == ["export_dead", "captions_dead"]
 
 
 async def test_unreachable_webhook_is_retried_on_the_next_dead_letter(

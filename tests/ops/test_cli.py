@@ -54,7 +54,7 @@ async def test_list_retry_and_purge_from_the_shell(settings: Settings, redis: An
 
     code, out = await clipforge(settings, "deadletters", "retry", str(clip.id))
     assert code == 0, out
-    assert (await Upload.get(id=first.id)).status == UploadStatus.QUEUED
+    assert (await Upload.get(id=first.id)).status == UploadStatus.CLIPPING
     assert await redis.llen("clip_dead") == 0
 
     code, out = await clipforge(settings, "deadletters", "purge", "--queue", "captions", "--yes")

@@ -59,7 +59,7 @@ def tries_logged(proc: Proc, job: str) -> list[int]:
 async def test_sigkill_mid_transcribe_and_mid_clip(
     settings: Settings, redis: Any, procs: list[Proc], talk: Talk, tmp_path: Path
 ) -> None:
-    from jobs.pipeline.chain import enqueue_stage
+    from jobs.schedule import start
 
     user, _ = await create_user(minutes=10)
     upload = await make_upload(user, talk)
@@ -71,7 +71,7 @@ async def test_sigkill_mid_transcribe_and_mid_clip(
         CLIPFORGE_CLIP_COUNT=str(CLIPS),
         CLIPFORGE_WORKER_MAX_JOBS="1",
     )
-    assert await enqueue_stage(None, "transcribe", upload.id)
+    assert await start("transcribe", upload.id)
 
     first = Proc(["worker"], env, tmp_path / "first.log")
     procs.append(first)

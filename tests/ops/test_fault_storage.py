@@ -11,7 +11,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from core.config import Settings
-from jobs.enqueue import get_pool
+from jobs.schedule import get_pool
 from orm.ledger import charge_upload, ledger_sum
 from orm.models import CreditTransaction, DeadLetter, Transcript, Upload, User
 from orm.models.enums import CreditKind, UploadStatus
@@ -63,7 +63,7 @@ async def test_clip_job_with_storage_down_is_retried_then_dead_lettered(
 
     clip_task = next(t for t in TASKS if t.name == "clip")
     try:
-        with overridden(**s3_settings, retry_clip="1,1", clip_count=1):
+        with overridden(**s3_settings, retry_delays={"clip": [1, 1]}, clip_count=1):
             async with EventTap(redis, user.id) as tap:
                 worker = await run_burst([clip_task])
                 events = await tap.drain()

@@ -11,10 +11,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from core.logs import JsonFormatter
-from jobs.enqueue import enqueue, get_pool
 from jobs.errors import TransientError
+from jobs.schedule import get_pool
 from tests.deploy.metric_names import METRICS
-from tests.ops.helpers import charged_upload, make_task, overridden, run_burst
+from tests.ops.helpers import charged_upload, enqueue, make_task, overridden, run_burst
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -38,7 +38,7 @@ async def test_metrics_match_the_contract_names_types_and_labels(
         if ctx["job_try"] == 1:
             raise TransientError("try again")
 
-    with overridden(retry_clip="0"):
+    with overridden(retry_delays={"clip": [0]}):
         await enqueue("clip", str(upload.id))
         await run_burst([make_task("clip", clip)])
     await (await get_pool()).enqueue_job("transcribe", "x")

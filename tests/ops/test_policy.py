@@ -11,7 +11,6 @@ from arq.worker import Retry
 
 from core.metrics import JOB_FAILURES, JOBS, REGISTRY
 from core.storage.base import StorageError
-from jobs.enqueue import enqueue
 from jobs.errors import PermanentError, TransientError
 from jobs.policy import LOST_ERROR, JobDeadLettered, arq_max_tries, wrap
 from orm.ledger import ledger_sum
@@ -20,6 +19,7 @@ from orm.models.enums import CreditKind, UploadStatus
 from tests.ops.helpers import (
     EventTap,
     charged_upload,
+    enqueue,
     make_clip,
     make_task,
     overridden,
@@ -53,7 +53,9 @@ async def test_table_back_off_per_try_and_tries_from_settings(redis: Any) -> Non
     with pytest.raises(JobDeadLettered):
         await run({**ctx, "job_try": 3}, str(upload.id))
     assert calls == [1, 2, 3]
-    assert arq_max_tries("clip") > 3 and arq_max_tries("transcribe") > 4
+    assert arq_max_tries(make_task("clip", flaky)) > 3
+    assert arq_max_tries(make_task("transcribe", flaky)) > 4
+    assert arq_max_tries(make_task("regenerate_captions", flaky)) == 1
     transcribe = wrap(make_task("transcribe", flaky))
     delays = []
     for job_try in (1, 2, 3):
@@ -61,7 +63,7 @@ async def test_table_back_off_per_try_and_tries_from_settings(redis: Any) -> Non
             await transcribe({"job_id": f"t-{job_try}", "job_try": job_try}, str(upload.id))
         delays.append(retry.value.defer_score)
     assert delays == [5_000, 30_000, 300_000]
-    with overridden(retry_export="7"):
+    with overridden(retry_delays={"export": [7]}):
         export = wrap(make_task("export", flaky))
         with pytest.raises(Retry) as retry:
             await export({"job_id": "e-1", "job_try": 1}, "not-a-uuid")
@@ -78,9 +80,9 @@ async def test_transient_errors_retry_then_dead_letter_with_refund(redis: Any) -
         raise StorageError("connection refused by the object store")
 
     failures_before = sample("clipforge_job_failures_total", job="clip")
-    with overridden(retry_clip="0,0"):
+    with overridden(retry_delays={"clip": [0, 0]}):
         async with EventTap(redis, user.id) as tap:
-            await enqueue("clip", str(upload.id), job_id=f"clip:{upload.id}")
+            await enqueue("clip", str(upload.id), _job_id=f"clip:{upload.id}")
             await run_burst([make_task("clip", clip)])
             events = await tap.drain()
 
@@ -149,7 +151,7 @@ async def test_success_after_a_retry_leaves_no_dead_letter(redis: Any) -> None:
         return "done"
 
     before = sample("clipforge_jobs_total", job="captions", outcome="success")
-    with overridden(retry_captions="0,0"):
+    with overridden(retry_delays={"captions": [0, 0]}):
         await enqueue("captions", str(upload.id))
         await run_burst([make_task("captions", captions)])
     assert attempts == [1, 2]
@@ -169,7 +171,7 @@ async def test_a_task_over_its_time_limit_is_retried_like_a_transient_error(redi
         if ctx["job_try"] == 1:
             await asyncio.sleep(30)
 
-    with overridden(retry_clip="0,0", job_timeouts="clip=1"):
+    with overridden(retry_delays={"clip": [0, 0]}, job_timeouts="clip=1"):
         await enqueue("clip", str(upload.id))
         await run_burst([make_task("clip", clip)])
     assert attempts == [1, 2]
@@ -214,7 +216,7 @@ async def test_export_failure_fails_the_export_not_the_upload_and_refunds_nothin
     async def render(ctx: dict[str, Any], export_id: str) -> None:
         raise TransientError("Rendering is temporarily unavailable.")
 
-    with overridden(retry_export="0"):
+    with overridden(retry_delays={"export": [0]}):
         async with EventTap(redis, user.id) as tap:
             await enqueue("export", str(export.id))
             await run_burst([make_task("export", render)])

@@ -12,7 +12,7 @@ import pytest
 
 from core.config import Settings
 from core.embedded import free_port
-from jobs.enqueue import get_pool
+from jobs.schedule import get_pool
 from tests.ops.processes import Proc, service_env, wait_until
 
 pytestmark = pytest.mark.usefixtures("db")

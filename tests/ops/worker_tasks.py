@@ -18,23 +18,23 @@ async def ops_sleep(ctx: dict[str, Any], key: str, seconds: float) -> str:
     return "slept"
 
 
-TASKS = [Task("ops_sleep", ops_sleep, max_tries=1, timeout=120)]
+TASKS = [Task("ops_sleep", ops_sleep, timeout=120, tries=3)]
 
 
 async def ops_finish(ctx: dict[str, Any], upload_id: str, seconds: float) -> str:
     """Works `seconds`, then marks the upload READY (Postgres) and publishes COMPLETED."""
-    from core.events import PipelineEvent, publish
+    from core.events import StageEvent, publish
     from orm.models import Upload
     from orm.models.enums import UploadStatus
 
     upload = await Upload.get(id=upload_id)
     await asyncio.sleep(seconds)
     await Upload.filter(id=upload_id).update(status=UploadStatus.READY)
-    event = PipelineEvent(
+    event = StageEvent(
         upload_id=upload_id, stage="CAPTIONS", status="COMPLETED", progress=1.0, message="done"
     )
     await publish(upload.user_id, event)
     return "finished"
 
 
-TASKS.append(Task("ops_finish", ops_finish, max_tries=1, timeout=120))
+TASKS.append(Task("ops_finish", ops_finish, timeout=120, tries=3))

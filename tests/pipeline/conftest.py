@@ -144,7 +144,7 @@ async def job_queued(job_id: str) -> bool:
 
 async def run_stages(upload: Any) -> tuple[dict[str, Any], dict[str, bool]]:
     """transcribe, clip, captions in order, in-process, as the worker would call them."""
-    from jobs.enqueue import get_pool
+    from jobs.schedule import get_pool
     from jobs.tasks.captions import captions
     from jobs.tasks.clip import clip
     from jobs.tasks.transcribe import transcribe

@@ -59,10 +59,10 @@ async def test_complete_upload_to_ready_through_the_worker(
     pk = upload_pk(upload_id)
     rows = {c.id for c in await Clip.filter(upload_id=pk)}
     captions = {c.id for c in await Caption.filter(clip__upload_id=pk)}
-    from jobs.pipeline.chain import enqueue_stage
+    from jobs.schedule import start
 
     for stage in ("transcribe", "clip", "captions"):
-        assert await enqueue_stage(None, stage, pk)
+        assert await start(stage, pk)
     again = await burst(options)
     assert (again.jobs_complete, again.jobs_failed) == (3, 0)
     assert {c.id for c in await Clip.filter(upload_id=pk)} == rows

@@ -9,7 +9,7 @@ from typing import Any
 
 from arq.jobs import Job
 
-from jobs.enqueue import get_pool
+from jobs.schedule import get_pool
 from jobs.serialization import deserialize
 
 ERRORS = "errors { code field message }"

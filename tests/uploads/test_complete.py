@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from arq.jobs import Job
+
 from core.config import Settings
 from core.storage import get_store
+from jobs.serialization import deserialize
 from orm.models import CreditTransaction, Upload, User
 from orm.models.enums import CreditKind, UploadStatus
 from tests.credits.helpers import assert_ledger_consistent
@@ -171,3 +174,47 @@ async def test_foreign_ids_read_exactly_like_missing_ones(
     assert (await Upload.get(id=upload_pk(upload_id))).status == UploadStatus.AWAITING_UPLOAD
     bad = await complete(gql, stranger, "not-an-id")
     assert bad["errors"][0]["code"] == "INVALID_ID"
+
+
+async def test_a_queue_outage_answers_service_unavailable_and_keeps_the_charge(
+    gql: Any,
+    client: Any,
+    make_user: Any,
+    files: Media,
+    settings: Settings,
+    tmp_path: Any,
+    monkeypatch: Any,
+) -> None:
+    """Redis down while the transcribe job is enqueued: the one outage code, SERVICE_UNAVAILABLE,
+    with a message saying the upload is kept; completing again once Redis is back starts it."""
+    from core.embedded import free_port
+    from jobs import schedule
+    from tests.ops.processes import RedisServer
+
+    user, token = await make_user(minutes=10)
+    upload_id = await create_and_put(gql, client, token, files.video)
+    redis = RedisServer(tmp_path / "redis", free_port())
+    monkeypatch.setattr(settings, "redis_url", redis.url)
+    try:
+        redis.start()
+        pool = await schedule.get_pool()  # connected, then its server goes away
+        redis.stop()
+        result = await complete(gql, token, upload_id)
+        assert result["upload"] is None
+        [error] = result["errors"]
+        assert error["code"] == "SERVICE_UNAVAILABLE" and "saved and paid for" in error["message"]
+        upload = await Upload.get(id=upload_pk(upload_id))
+        assert upload.status == UploadStatus.QUEUED
+        assert await assert_ledger_consistent(user.id) == 9  # charged once, kept
+
+        redis.start()
+        done = await complete(gql, token, upload_id)
+        assert done["errors"] == [] and done["upload"]["status"] == "QUEUED"
+        assert await assert_ledger_consistent(user.id) == 9
+        pk = upload_pk(upload_id)
+        job = await Job(f"transcribe:{pk}", pool, _deserializer=deserialize).info()
+        assert job is not None and job.function == "transcribe"
+    finally:
+        redis.stop()
+        if (left := schedule._pools.pop(redis.url, None)) is not None:
+            await left.aclose()

@@ -5,6 +5,9 @@ never lands mid-word. Long videos would give tens of thousands of windows; they 
 evenly over time to a fixed cap: a few lengths per start sentence, and in each run of
 `stride` consecutive start sentences only the one that opens best (a hook, no dangling
 "and / so / he") is kept, so thinning does not skip the one great opening line.
+
+Each window then opens on its strongest line (openings.py): a clearly stronger hook in its
+first seconds, never a filler line; windows that cannot are dropped, unless none can.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
-from jobs.media.highlights.sentences import Sentence, split_sentences
+from jobs.media.highlights.openings import Lines, shortest_clip
+from jobs.media.highlights.sentences import Sentence, clip_sentences
 from jobs.media.highlights.signals import detect_hook, start_score
 from jobs.media.types import Candidate, TranscriptResult
 
@@ -36,17 +40,41 @@ def build_candidates(
     if min_seconds <= 0 or max_seconds < min_seconds:
         raise ValueError(f"bad clip length range [{min_seconds}, {max_seconds}]")
     if sentences is None:
-        sentences = split_sentences(
-            transcript.words, max_sentence_seconds=min(15.0, max_seconds / 2)
-        )
+        sentences = clip_sentences(transcript.words, max_seconds)
     sents = list(sentences)
     if not sents:
         return []
     if sents[-1].end - sents[0].start < min_seconds:
         return [_window(sents, 0, len(sents) - 1)]
+    lines = Lines.rate(sents)
     ends = _valid_ends(sents, min_seconds, max_seconds)
     pairs = _thin(ends, max_candidates, lambda i: _opening(sents, i))
-    return [_window(sents, i, j) for i, j in pairs]
+    kept = _open_well(lines, pairs, min_seconds, max_seconds, max_candidates)
+    return [_window(sents, i, j) for i, j in kept]
+
+
+def _open_well(
+    lines: Lines, pairs: list[tuple[int, int]], lo: float, hi: float, cap: int
+) -> list[tuple[int, int]]:
+    """Windows moved onto their best opening lines (see the module doc), duplicates merged.
+
+    Second openings offered beside a sound first line fill what room the cap leaves.
+    """
+    for last_resort in (False, True):
+        shortest = shortest_clip(lo, last_resort=last_resort)
+        firsts: list[tuple[int, int]] = []
+        extras: list[tuple[int, int]] = []
+        for i, j in pairs:
+            got = lines.refine(i, j, min_seconds=lo, max_seconds=hi, shortest=shortest)
+            firsts += got[:1]
+            extras += got[1:]
+        kept = list(dict.fromkeys(firsts))
+        seen = set(kept)
+        extras = [w for w in dict.fromkeys(extras) if w not in seen]
+        kept += [extras[k] for k in _spread(range(len(extras)), max(0, cap - len(kept)))]
+        if kept:
+            return kept
+    return pairs  # every line is filler: nothing better to open on
 
 
 def _valid_ends(sents: Sequence[Sentence], lo: float, hi: float) -> list[list[int]]:
@@ -66,6 +94,8 @@ def _valid_ends(sents: Sequence[Sentence], lo: float, hi: float) -> list[list[in
 
 def _spread(items: Sequence[int], k: int) -> list[int]:
     """k items evenly spaced over a sequence, always keeping the first and the last."""
+    if k <= 0:
+        return []
     if len(items) <= k:
         return list(items)
     if k == 1:

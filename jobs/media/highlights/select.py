@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from core.clip_options import ClipOptions
 from core.config import Settings
 from jobs.media.highlights.candidates import build_candidates
 from jobs.media.highlights.local import LocalScorer
@@ -32,13 +33,16 @@ def select_top(clips: Sequence[ScoredClip], n: int) -> list[ScoredClip]:
     return chosen
 
 
-def pick_engine(settings: Settings) -> Scorer:
-    """The LLM ranker when an LLM base URL is configured, else the local scorer."""
+def pick_engine(settings: Settings, options: ClipOptions | None = None) -> Scorer:
+    """The LLM ranker when an LLM base URL is configured, else the local scorer.
+
+    Either is steered by the options' prompt; the LLM also takes their clip lengths.
+    """
     if settings.llm_base_url:
         from jobs.media.highlights.llm import LLMRanker
 
-        return LLMRanker.from_settings(settings)
-    return LocalScorer()
+        return LLMRanker.from_settings(settings, options=options)
+    return LocalScorer(prompt=options.prompt if options else None)
 
 
 async def find_highlights(
@@ -46,11 +50,19 @@ async def find_highlights(
     audio: AudioFeatures,
     settings: Settings,
     engine: Scorer | None = None,
+    *,
+    options: ClipOptions | None = None,
 ) -> list[ScoredClip]:
-    """Candidates -> scores -> top non-overlapping clips, best first."""
-    engine = engine or pick_engine(settings)
+    """Candidates -> scores -> top non-overlapping clips, best first.
+
+    The clip stage's one call: `options` (the upload's, defaults from the settings when
+    None) give the lengths, the count and the prompt. Each pick carries its score, title,
+    reason and breakdown.
+    """
+    options = options or ClipOptions.defaults(settings)
+    engine = engine or pick_engine(settings, options)
     candidates = build_candidates(
-        transcript, min_seconds=settings.clip_min_seconds, max_seconds=settings.clip_max_seconds
+        transcript, min_seconds=options.min_seconds, max_seconds=options.max_seconds
     )
     scored = await engine.score(transcript, audio, candidates)
-    return select_top(scored, target_count(settings.clip_count, transcript.duration))
+    return select_top(scored, target_count(options.count or 0, transcript.duration))

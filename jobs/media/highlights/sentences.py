@@ -57,6 +57,11 @@ def split_sentences(
     return out
 
 
+def clip_sentences(words: Sequence[Word], max_seconds: float) -> list[Sentence]:
+    """The sentences clip windows are built from: none longer than half the longest clip."""
+    return split_sentences(words, max_sentence_seconds=min(15.0, max_seconds / 2))
+
+
 def _split_long(words: tuple[Word, ...], terminal: bool, limit: float) -> list[Sentence]:
     if len(words) < 2 or words[-1].end - words[0].start <= limit:
         return [Sentence(words, terminal)]

@@ -1,9 +1,11 @@
-"""Short clip titles taken from the clip's own opening words (no invented text)."""
+"""Short clip titles taken from the clip's own words (no invented text): its strongest line."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
+from jobs.media.highlights.openings import line_strength
 from jobs.media.highlights.sentences import split_sentences
 from jobs.media.highlights.text import bare, is_filler, trim_to, word_set
 from jobs.media.types import Word
@@ -15,20 +17,32 @@ _LEADING_NOISE = word_set(
 
 
 def title_from_words(words: Sequence[Word], limit: int = TITLE_MAX_CHARS) -> str:
-    """The hook sentence, tidied: no leading 'so/and/um', no fillers, trimmed to `limit`.
+    """The strongest line, tidied: no leading 'so/and/um', no fillers, trimmed to `limit`.
 
-    A first sentence of one or two words ("Yeah.") gives way to the next one.
+    Lines are rated as openings are (a question, a number, a bold claim first); ties go to
+    the earlier line, a line that fits whole wins a near tie, and lines of one or two words
+    ("Yeah.") are used only when there is nothing else.
     """
     sents = split_sentences(words, max_sentence_seconds=1e9)
+    best: tuple[float, int] | None = None
     chosen: list[str] = []
-    for s in sents:
+    fallback: list[str] = []
+    for idx, s in enumerate(sents):
         cleaned = _tidy([w.text.strip() for w in s.words])
-        if len(cleaned) >= 3 or (cleaned and s is sents[-1]):
-            chosen = cleaned
-            break
-        if not chosen and cleaned:
-            chosen = cleaned
-    return title_from_text(" ".join(chosen), limit)
+        if len(cleaned) < 3:
+            fallback = fallback or cleaned
+            continue
+        fits = len(" ".join(cleaned)) <= limit
+        rank = (_strength(s.words) + (0.05 if fits else 0.0), -idx)
+        if best is None or rank > best:
+            best, chosen = rank, cleaned
+    return title_from_text(" ".join(chosen or fallback), limit)
+
+
+@lru_cache(maxsize=4096)
+def _strength(words: tuple[Word, ...]) -> float:
+    """Overlapping candidates share sentences: rate each once."""
+    return line_strength(words)
 
 
 def title_from_text(text: str, limit: int = TITLE_MAX_CHARS) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -20,10 +19,10 @@ from core.storage import ObjectMissing, StorageError, get_store
 from jobs.errors import TransientError
 from jobs.media.types import AudioFeatures, PlatformCaption, Segment, TranscriptResult, Word
 from jobs.pipeline import layout
-from jobs.pipeline.core import CutClip, Transcribed, features_from_json
 from jobs.pipeline.errors import classified
+from jobs.pipeline.steps import CutClip, Transcribed, features_from_json
 from orm.models import Caption, Clip, Transcript, TranscriptSegment, Upload
-from orm.models.enums import CaptionPlatform, UploadStatus
+from orm.models.enums import CaptionPlatform
 
 # ---------------------------------------------------------------- objects
 
@@ -53,19 +52,6 @@ async def put_files(upload_id: uuid.UUID | str, files: Mapping[str, Path]) -> di
             await store.put_file(key, path, layout.content_type(name))
             keys[name] = key
     return keys
-
-
-# ---------------------------------------------------------------- uploads
-
-
-async def set_status(upload: Upload, status: UploadStatus) -> None:
-    """Move the upload to a stage's status (clearing an earlier run's error)."""
-    if upload.status != status or upload.error is not None:
-        await Upload.filter(id=upload.id).update(
-            status=status, error=None, updated_at=datetime.now(UTC)
-        )
-        upload.status = status
-        upload.error = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------- transcript

@@ -1,0 +1,180 @@
+"""Starting jobs: the only module that builds job ids and talks to arq's queue.
+
+Light on purpose (arq and core only): the api starts work through it and never imports media
+code. Each job of a subject has one stable id, `<job>:<subject id>`, so a second start while
+the job is queued or running is a no-op (no duplicates). arq also refuses an id while the
+*result* of a finished run is kept (an hour by default), which would silently drop the next
+stage of a retried upload; a start therefore clears a finished run's result first.
+
+A queue that cannot be reached raises `QueueUnavailable` (SERVICE_UNAVAILABLE to clients),
+whatever the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import (
+    default_queue_name,
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+)
+from redis.exceptions import RedisError
+
+from core.errors import ServiceUnavailable
+from core.pipeline import Job
+from core.redis import redis_url
+from jobs.serialization import deserialize, serialize
+
+_pools: dict[str, ArqRedis] = {}
+
+
+class QueueUnavailable(ServiceUnavailable):
+    """The job queue (Redis) could not be reached; what was saved stays saved."""
+
+    DEFAULT = "Work cannot be queued right now; try again shortly."
+
+    def __init__(self, message: str = DEFAULT) -> None:
+        super().__init__(message)
+
+
+async def get_pool(url: str | None = None) -> ArqRedis:
+    url = url or redis_url()
+    pool = _pools.get(url)
+    if pool is None:
+        pool = await create_pool(
+            RedisSettings.from_dsn(url), job_serializer=serialize, job_deserializer=deserialize
+        )
+        _pools[url] = pool
+    return pool
+
+
+async def close_pools() -> None:
+    pools = list(_pools.values())
+    _pools.clear()
+    for pool in pools:
+        await pool.aclose()
+
+
+def job_id(job: Job | str, subject_id: object) -> str:
+    """The stable arq job id of a job for one upload, export or clip."""
+    return f"{Job(job)}:{subject_id}"
+
+
+async def start(
+    job: Job | str,
+    subject_id: object,
+    *extra: Any,
+    pool: ArqRedis | None = None,
+    unavailable: str | None = None,
+    **kwargs: Any,
+) -> bool:
+    """Enqueue `job` for its subject unless that job is queued or running already.
+
+    Returns False when one is. `pool` is the worker's own connection when a job starts the
+    next stage; `unavailable` is the message of the QueueUnavailable raised when Redis
+    cannot be reached.
+    """
+    name = Job(job)
+    ident = job_id(name, subject_id)
+    try:
+        redis = pool or await get_pool()
+        await redis.delete(result_key_prefix + ident)
+        queued = await redis.enqueue_job(name, str(subject_id), *extra, _job_id=ident, **kwargs)
+    except (RedisError, OSError) as exc:
+        raise QueueUnavailable(unavailable or QueueUnavailable.DEFAULT) from exc
+    return queued is not None
+
+
+async def start_transcribe(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
+    return await start(
+        Job.TRANSCRIBE,
+        upload_id,
+        pool=pool,
+        unavailable=(
+            "Your upload is saved and paid for, but processing could not start; "
+            "complete it again in a moment."
+        ),
+    )
+
+
+async def start_clip(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
+    return await start(Job.CLIP, upload_id, pool=pool)
+
+
+async def start_captions(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
+    return await start(Job.CAPTIONS, upload_id, pool=pool)
+
+
+async def start_export(export_id: uuid.UUID, fill: str) -> bool:
+    return await start(
+        Job.EXPORT,
+        export_id,
+        fill,
+        unavailable="Exports cannot be queued right now; try again shortly.",
+    )
+
+
+async def start_regenerate_captions(clip_id: uuid.UUID) -> bool:
+    return await start(
+        Job.REGENERATE_CAPTIONS,
+        clip_id,
+        unavailable="Captions cannot be queued right now; try again shortly.",
+    )
+
+
+async def requeue(job: str, args: list[Any], kwargs: dict[str, Any]) -> bool:
+    """A dead-lettered job again, with the arguments it failed with."""
+    if not args:
+        raise ValueError(f"a dead-lettered {job} job has no subject to run on")
+    return await start(Job(job), args[0], *args[1:], **kwargs)
+
+
+# ---------------------------------------------------------------- reading the queue
+
+
+@dataclass
+class QueueCount:
+    queued: int = 0
+    in_progress: int = 0
+
+
+def _function_name(raw: bytes | None) -> str | None:
+    """The function name from a stored arq job (JSON, as jobs.serialization writes it)."""
+    if raw is None:
+        return None
+    try:
+        data: Any = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    name = data.get("f") if isinstance(data, dict) else None
+    return name if isinstance(name, str) else None
+
+
+async def queue_counts(redis: Any, *, batch: int = 500) -> dict[Job, QueueCount]:
+    """Queued (waiting or deferred) and in-progress jobs per job, from arq's keys."""
+    counts = {job: QueueCount() for job in Job}
+    ids: list[bytes] = await redis.zrange(default_queue_name, 0, -1)
+    for begin in range(0, len(ids), batch):
+        chunk = [i.decode() for i in ids[begin : begin + batch]]
+        async with redis.pipeline(transaction=False) as pipe:
+            for ident in chunk:
+                pipe.get(job_key_prefix + ident)
+                pipe.exists(in_progress_key_prefix + ident)
+            replies = await pipe.execute()
+        for raw, running in zip(replies[::2], replies[1::2], strict=True):
+            name = _function_name(raw)
+            if name not in counts:
+                continue
+            count = counts[Job(name)]
+            if running:
+                count.in_progress += 1
+            else:
+                count.queued += 1
+    return counts
+

@@ -1,0 +1,130 @@
+"""The pipeline's vocabulary (core.pipeline) is the one spelling: everything else agrees."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from core import pipeline
+from core.pipeline import (
+    PIPELINE,
+    Job,
+    JobQueue,
+    JobSpec,
+    Stage,
+    Subject,
+    UploadStatus,
+    job_for_upload_status,
+)
+
+
+def test_the_table_checks_itself() -> None:
+    pipeline.check_table()
+
+
+@pytest.mark.parametrize(
+    "change, complaint",
+    [
+        (lambda rows: rows[:-1], "every Job needs exactly one row"),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, queue=None) if r.job == Job.CLIP else r for r in rows
+            ),
+            "JobQueue must name exactly",
+        ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, retries=(5,)) if r.job == Job.REGENERATE_CAPTIONS else r
+                for r in rows
+            ),
+            "need a queue",
+        ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, stage=Stage.CLIP) if r.job == Job.EXPORT else r for r in rows
+            ),
+            "every Stage needs a job",
+        ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, status=UploadStatus.CLIPPING) if r.job == Job.EXPORT else r
+                for r in rows
+            ),
+            "not a export status",
+        ),
+    ],
+)
+def test_a_job_added_in_one_place_only_is_refused(
+    monkeypatch: pytest.MonkeyPatch, change: object, complaint: str
+) -> None:
+    rows: tuple[JobSpec, ...] = change(PIPELINE)  # type: ignore[operator]
+    monkeypatch.setattr(pipeline, "PIPELINE", rows)
+    monkeypatch.setattr(pipeline, "SPECS", {r.job: r for r in rows})
+    with pytest.raises(RuntimeError, match=complaint):
+        pipeline.check_table()
+
+
+def test_graphql_enums_are_the_vocabulary() -> None:
+    from graphql_api.schema import schema
+
+    def values(name: str) -> set[str]:
+        enum = schema._schema.type_map[name]
+        return set(enum.values)  # type: ignore[attr-defined]
+
+    assert values("PipelineStage") == {s.value for s in Stage}
+    assert values("PipelineEventStatus") == {s.value for s in pipeline.EventStatus}
+    assert values("UploadStatus") == {s.value for s in UploadStatus}
+    assert values("ExportStatus") == {s.value for s in pipeline.ExportStatus}
+    assert values("JobQueue") == {q.value for q in JobQueue}
+
+
+def test_worker_functions_are_the_jobs_with_their_tries() -> None:
+    from jobs.worker import functions
+
+    by_name = {f.name: f for f in functions()}
+    assert set(by_name) == {str(job) for job in Job}
+    for row in PIPELINE:
+        expected = len(row.retries) + 1 + 3 if row.queue else 1
+        assert by_name[row.job].max_tries == expected, row.job
+
+
+def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
+    assert pipeline.dead_letter_queues() == {
+        "transcribe_dead": Job.TRANSCRIBE,
+        "clip_dead": Job.CLIP,
+        "captions_dead": Job.CAPTIONS,
+        "export_dead": Job.EXPORT,
+    }
+    assert {r.job for r in PIPELINE if r.subject == Subject.UPLOAD} == {
+        Job.TRANSCRIBE,
+        Job.CLIP,
+        Job.CAPTIONS,
+    }
+
+
+def test_every_working_upload_status_names_its_job() -> None:
+    for status in pipeline.WORKING_UPLOAD_STATUSES:
+        assert job_for_upload_status(status) is not None, status
+    assert job_for_upload_status(UploadStatus.READY) is None
+    assert job_for_upload_status(UploadStatus.QUEUED) == Job.TRANSCRIBE
+
+
+def test_metrics_label_every_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The queue gauges are labelled from JobQueue, so a new queue shows up by itself."""
+    import asyncio
+
+    from core.metrics import QUEUE_DEPTH
+    from graphql_api import metrics
+    from resolvers import admin
+
+    async def stats() -> list[admin.QueueStat]:
+        return [
+            admin.QueueStat(queue=q, queued=i, in_progress=0, dead_letters=0)
+            for i, q in enumerate(JobQueue)
+        ]
+
+    monkeypatch.setattr(admin, "collect_queue_stats", stats)
+    asyncio.run(metrics.refresh_queue_gauges())
+    for i, queue in enumerate(JobQueue):
+        assert QUEUE_DEPTH.labels(queue.value.lower())._value.get() == i
