@@ -75,7 +75,7 @@ def migrate() -> None:
 def serve(
     host: str = typer.Option(None, help="Bind address (default: CLIPFORGE_HOST)."),
     port: int = typer.Option(None, help="Port (default: CLIPFORGE_PORT)."),
-    workers: int = typer.Option(0, help="uvicorn processes (default: the CPUs this process may use)."),
+    workers: int = typer.Option(0, help="uvicorn processes (default: the CPUs it may use)."),
 ) -> None:
     """Run the api (GraphQL, WebSocket, webhooks, health) with uvicorn."""
     import uvicorn
