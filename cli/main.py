@@ -16,7 +16,7 @@ import typer
 from cli.auth_commands import keys_app, users_app
 from cli.deadletters import app as deadletters_app
 from cli.process import process as process_video
-from core.config import SettingsError, get_settings
+from core.config import SettingsError, check_for_start, get_settings
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -110,6 +110,8 @@ def serve(
         return
     # Several processes on one socket, sharing nothing but the servers: each builds its own
     # app (pools, caches) from the environment, which names the embedded servers if used.
+    # Settings that would stop every worker stop the command here, once, with their message.
+    check_for_start(settings)
     os.environ["CLIPFORGE_DATABASE_URL"] = settings.database_url or ""
     os.environ["CLIPFORGE_REDIS_URL"] = settings.redis_url or ""
     run("cli.main:serve_worker_app", factory=True, workers=count)

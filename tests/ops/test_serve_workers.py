@@ -10,10 +10,13 @@ from typing import Any
 
 import httpx
 import psutil
+import pytest
 
 from core.config import Settings
 from core.embedded import free_port
 from tests.ops.processes import Proc, service_env, wait_until
+
+pytestmark = pytest.mark.usefixtures("db")  # /readyz wants a migrated database
 
 
 async def answers(base: str) -> bool:
