@@ -192,18 +192,29 @@ def _tune_gc() -> None:
 
 
 @app.command()
-def worker() -> None:
-    """Run the arq worker (transcribe, clip, captions, export)."""
+def worker(
+    queues: str = typer.Option(
+        "",
+        help="Latency classes to serve, e.g. `long,interactive` (default CLIPFORGE_WORKER_QUEUES).",
+    ),
+) -> None:
+    """Run the arq worker (transcribe, clip, captions, export), one queue per latency class."""
     from core.logs import setup_logging
+    from core.pipeline import Latency
     from jobs.worker import run_worker
 
+    try:
+        chosen = [Latency(q.strip().lower()) for q in queues.split(",") if q.strip()]
+    except ValueError:
+        names = ", ".join(q.value for q in Latency)
+        raise typer.BadParameter(f"queues are among: {names}", param_hint="--queues") from None
     _stop_cleanly_on_signals()
     servers = _embedded()
     setup_logging(get_settings())
     if servers:
         log.info(servers)
     _check_migrations()
-    run_worker()
+    run_worker(chosen or None)
 
 
 @app.command("export-schema")
