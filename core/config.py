@@ -149,6 +149,10 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_query_cost: int = 50000
     max_page_size: int = 100
+    max_query_nodes: int = 5000
+    validation_timeout_ms: int = 200
+    persisted_queries: bool = True
+    trusted_documents: Path | None = None
     graphiql: bool | None = None  # unset: on, except in production
     introspection: bool | None = None  # unset: on, except in production
 

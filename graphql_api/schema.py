@@ -29,6 +29,7 @@ from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
+from graphql_api.trusted_documents import TrustedDocuments
 from graphql_api.uploads import imports as upload_imports
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
@@ -123,6 +124,7 @@ def extensions() -> list[type[SchemaExtension]]:
         FreshLoaders,
         MetricsExtension,
         WebSocketRateLimit,
+        TrustedDocuments,  # before the limits' validation: an unlisted document is not walked
         *limit_extensions(),
     ]
 
