@@ -7,6 +7,7 @@ in its favour). Verification is deliberately narrow: exactly HS512, a known head
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -62,8 +63,14 @@ def issue_access_token(
     if session_id is not None:
         claims["sid"] = str(session_id)
     header = {"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}
-    token = jwt.encode(header, claims, OctKey.import_key(key.secret), algorithms=[ALGORITHM])
+    token = jwt.encode(header, claims, _oct_key(key.secret), algorithms=[ALGORITHM])
     return token, datetime.fromtimestamp(exp, UTC)
+
+
+@functools.lru_cache(maxsize=16)
+def _oct_key(secret: bytes) -> OctKey:
+    """A ring key as joserfc's key object, imported once per secret instead of per token."""
+    return OctKey.import_key(secret)
 
 
 def decode_access_token(token: str, *, now: float | None = None) -> AccessClaims | None:
@@ -81,7 +88,7 @@ def decode_access_token(token: str, *, now: float | None = None) -> AccessClaims
         key = load_ring().verifier(kid, datetime.fromtimestamp(at, UTC))
         if key is None:
             return None
-        decoded = jwt.decode(token, OctKey.import_key(key.secret), algorithms=[ALGORITHM])
+        decoded = jwt.decode(token, _oct_key(key.secret), algorithms=[ALGORITHM])
         registry = JWTClaimsRegistry(
             now=int(at),
             leeway=LEEWAY_SECONDS,
