@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from core.probe import (
 )
 from core.storage import ObjectStore, StorageError
 from core.storage.local import LocalStore
+from orm.ledger import minutes_for
 
 log = logging.getLogger("clipforge.uploads")
 
@@ -45,7 +45,7 @@ class CheckedMedia:
     @property
     def minutes(self) -> int:
         """What the upload costs: whole minutes, rounded up, at least one."""
-        return max(1, math.ceil(self.info.duration / 60))
+        return minutes_for(self.info.duration)
 
 
 class RejectedMedia(DomainError):

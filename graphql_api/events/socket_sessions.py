@@ -115,25 +115,25 @@ class SocketSessions:
             self.close(session, CLOSE_EXPIRED, EXPIRED_REASON)
             return False
         try:
-            viewer = await authenticate(session.token)
+            found = await authenticate(session.token)
         except Exception:  # noqa: BLE001 - a database outage: the operation reports it
             log.warning("could not check a socket's credentials", exc_info=True)
             return True
-        if viewer is None:
+        if found is None:
             expired = session.expired(time.time())
             self.close(session, *((CLOSE_EXPIRED, EXPIRED_REASON) if expired else _REVOKED))
             return False
-        session.viewer = viewer
+        session.viewer = found.viewer
         return True
 
     async def refresh(self, session: SocketSession, params: Mapping[str, object]) -> bool:
         """A fresh token of the same user from the client; any other closes the socket."""
         token = connection_token(params)
-        viewer = await authenticate(token) if token else None
-        if token is None or viewer is None or viewer.user_id != session.viewer.user_id:
+        found = await authenticate(token) if token else None
+        if token is None or found is None or found.viewer.user_id != session.viewer.user_id:
             self.close(session, CLOSE_REVOKED, INVALID_TOKEN_REASON)
             return False
-        session.set_credentials(token, viewer)
+        session.set_credentials(token, found.viewer)
         return True
 
     # ------------------------------------------------------------ hub messages

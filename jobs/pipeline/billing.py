@@ -13,7 +13,6 @@ duration becomes the decoded one, so retryUpload charges what the media really c
 from __future__ import annotations
 
 import logging
-import math
 from pathlib import Path
 
 from core.config import Settings
@@ -28,17 +27,12 @@ log = logging.getLogger("clipforge.jobs")
 PADDING_SECONDS = 1.0  # encoder delay and padding: never worth a minute
 
 
-def minutes_for(seconds: float) -> int:
-    """What media of `seconds` costs: whole minutes, rounded up, at least one."""
-    return max(1, math.ceil(seconds / 60))
-
-
 async def settle_duration(upload: Upload, original: Path, settings: Settings) -> float:
     """Decode the original's audio; charge what its length lacks, or fail. Returns seconds."""
     with classified("measure the audio"):
         seconds = await decoded_seconds(original, settings=settings)
     charged = upload.duration_seconds or 0.0
-    if seconds <= max(charged, minutes_for(charged) * 60) + PADDING_SECONDS:
+    if seconds <= max(charged, ledger.minutes_for(charged) * 60) + PADDING_SECONDS:
         return seconds
     log.warning(
         "upload %s decodes to %.1f s, %.1f s were charged", upload.id, seconds, charged,
@@ -53,7 +47,7 @@ async def settle_duration(upload: Upload, original: Path, settings: Settings) ->
             "processed; your minutes were refunded.",
             detail=f"TOO_LONG: decodes to {seconds:.1f} s",
         )
-    needed = minutes_for(seconds)
+    needed = ledger.minutes_for(seconds)
     try:
         extra = await ledger.charge_shortfall(upload.id, needed)
     except ledger.InsufficientCredits as exc:

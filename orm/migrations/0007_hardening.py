@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_dead_letter_queue_names")]
+    dependencies = [("models", "0005_partners")]
 
     initial = False
 

@@ -5,21 +5,26 @@ from orm.models.clips import Caption, Clip
 from orm.models.credits import CreditTransaction, StripeEvent
 from orm.models.exports import Export
 from orm.models.ops import DeadLetter
-from orm.models.transcripts import Transcript, TranscriptSegment
+from orm.models.transcripts import Transcript, TranscriptChunk, TranscriptSegment
 from orm.models.uploads import Upload
+from orm.models.webhooks import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
     "ApiKey",
     "Caption",
     "Clip",
     "CreditTransaction",
+    "DeliveryState",
     "DeadLetter",
     "Export",
     "OAuthIdentity",
     "RefreshToken",
     "StripeEvent",
     "Transcript",
+    "TranscriptChunk",
     "TranscriptSegment",
     "Upload",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]
