@@ -17,6 +17,7 @@ from enum import StrEnum
 class Stage(StrEnum):
     """A step of the pipeline as clients see it in live events (PipelineStage)."""
 
+    IMPORT = "IMPORT"
     TRANSCRIBE = "TRANSCRIBE"
     CLIP = "CLIP"
     CAPTIONS = "CAPTIONS"
@@ -41,6 +42,7 @@ class UploadStatus(StrEnum):
     """Where an upload is; orm.lifecycle says which moves between them are allowed."""
 
     AWAITING_UPLOAD = "AWAITING_UPLOAD"
+    IMPORTING = "IMPORTING"
     QUEUED = "QUEUED"
     TRANSCRIBING = "TRANSCRIBING"
     CLIPPING = "CLIPPING"
@@ -59,18 +61,23 @@ class ExportStatus(StrEnum):
 class Job(StrEnum):
     """The arq function names of the worker's jobs."""
 
+    IMPORT = "import"
     TRANSCRIBE = "transcribe"
+    TRANSCRIBE_CHUNK = "transcribe_chunk"
     CLIP = "clip"
     CAPTIONS = "captions"
     EXPORT = "export"
     REGENERATE_CAPTIONS = "regenerate_captions"
+    DELIVER_WEBHOOK = "deliver_webhook"
 
 
 class JobQueue(StrEnum):
     """A job of the retry table as operators name it (admin API, CLI): each has a
     dead-letter queue `<job>_dead` where its exhausted jobs wait for review."""
 
+    IMPORT = "IMPORT"
     TRANSCRIBE = "TRANSCRIBE"
+    TRANSCRIBE_CHUNK = "TRANSCRIBE_CHUNK"
     CLIP = "CLIP"
     CAPTIONS = "CAPTIONS"
     EXPORT = "EXPORT"
@@ -84,12 +91,31 @@ class JobQueue(StrEnum):
         return f"{self.value.lower()}_dead"
 
 
+class Latency(StrEnum):
+    """Which worker slots a job may take. LONG work (import, transcription and its chunks,
+    clipping a whole upload) never takes an INTERACTIVE slot, so an export, a reclip or a
+    webhook delivery never waits behind an hour of transcription."""
+
+    LONG = "long"
+    INTERACTIVE = "interactive"
+
+    @property
+    def queue_name(self) -> str:
+        """The arq queue (a Redis sorted set) of the class. LONG keeps arq's default name, so
+        jobs queued before the classes existed are still served."""
+        return ARQ_DEFAULT_QUEUE if self == Latency.LONG else f"{ARQ_DEFAULT_QUEUE}:{self.value}"
+
+
+ARQ_DEFAULT_QUEUE = "arq:queue"  # arq.constants.default_queue_name (no arq import here)
+
+
 class Subject(StrEnum):
     """What a job's first argument identifies."""
 
     UPLOAD = "upload"
     EXPORT = "export"
     CLIP = "clip"
+    DELIVERY = "delivery"  # a webhook delivery (one event to one endpoint)
 
 
 @dataclass(frozen=True)
@@ -102,22 +128,49 @@ class JobSpec:
     upload's captions) gets exactly one try and touches neither the upload nor the credits
     when it fails. `status` is the subject's status while the job runs: the reconciler and
     the admin retry read it to know which job an upload in that status needs.
+    `stage` is None for a job that reports no pipeline events (a webhook delivery).
+
+    `latency` picks the arq queue and so the worker slots (Latency). `key_args` counts the
+    arguments after the subject that are part of the job's identity: a chunk of a
+    transcription is `transcribe_chunk:<upload id>:<chunk index>`.
     """
 
     job: Job
-    stage: Stage
+    stage: Stage | None
     subject: Subject
     timeout: int
     retries: tuple[int, ...] = ()
     queue: JobQueue | None = None
     status: UploadStatus | ExportStatus | None = None
+    latency: Latency = Latency.LONG
+    key_args: int = 0
 
     @property
     def dead_letter_queue(self) -> str | None:
         return self.queue.dead_letter_queue if self.queue else None
 
+    @property
+    def event_stage(self) -> Stage:
+        """The stage its events name (check_table: every job with a queue has one)."""
+        if self.stage is None:
+            raise ValueError(f"{self.job} reports no pipeline events")
+        return self.stage
+
+    @property
+    def queue_name(self) -> str:
+        return self.latency.queue_name
+
 
 PIPELINE: tuple[JobSpec, ...] = (
+    JobSpec(
+        Job.IMPORT,
+        Stage.IMPORT,
+        Subject.UPLOAD,
+        timeout=35 * 60,  # CLIPFORGE_IMPORT_TIMEOUT_SECONDS (30 min) for the transfer, then probe
+        retries=(30, 300),
+        queue=JobQueue.IMPORT,
+        status=UploadStatus.IMPORTING,
+    ),
     JobSpec(
         Job.TRANSCRIBE,
         Stage.TRANSCRIBE,
@@ -126,6 +179,15 @@ PIPELINE: tuple[JobSpec, ...] = (
         retries=(5, 30, 300),
         queue=JobQueue.TRANSCRIBE,
         status=UploadStatus.TRANSCRIBING,
+    ),
+    JobSpec(
+        Job.TRANSCRIBE_CHUNK,
+        Stage.TRANSCRIBE,
+        Subject.UPLOAD,
+        timeout=20 * 60,
+        retries=(5, 30, 300),
+        queue=JobQueue.TRANSCRIBE_CHUNK,
+        key_args=1,
     ),
     JobSpec(
         Job.CLIP,
@@ -153,8 +215,26 @@ PIPELINE: tuple[JobSpec, ...] = (
         retries=(30,),
         queue=JobQueue.EXPORT,
         status=ExportStatus.RENDERING,
+        latency=Latency.INTERACTIVE,
     ),
-    JobSpec(Job.REGENERATE_CAPTIONS, Stage.CAPTIONS, Subject.CLIP, timeout=5 * 60),
+    JobSpec(
+        Job.REGENERATE_CAPTIONS,
+        Stage.CAPTIONS,
+        Subject.CLIP,
+        timeout=5 * 60,
+        latency=Latency.INTERACTIVE,
+    ),
+    # One attempt per run, never dead-lettered and never failing an upload: the task records
+    # the attempt and defers the next one itself (core.webhooks' schedule, jobs.schedule).
+    # Each attempt is its own job: deliver_webhook:<delivery id>:<attempt>.
+    JobSpec(
+        Job.DELIVER_WEBHOOK,
+        None,
+        Subject.DELIVERY,
+        timeout=60,
+        latency=Latency.INTERACTIVE,
+        key_args=1,
+    ),
 )
 """Every job, in pipeline order."""
 
@@ -162,13 +242,15 @@ SPECS: dict[Job, JobSpec] = {spec.job: spec for spec in PIPELINE}
 
 UPLOAD_ORDER = (
     UploadStatus.AWAITING_UPLOAD,
+    UploadStatus.IMPORTING,
     UploadStatus.QUEUED,
     UploadStatus.TRANSCRIBING,
     UploadStatus.CLIPPING,
     UploadStatus.CAPTIONING,
     UploadStatus.READY,
 )
-"""The happy path of an upload (FAILED can follow any working status)."""
+"""The happy path of an upload (FAILED can follow any working status). An upload starts
+either AWAITING_UPLOAD (its bytes come from the client) or IMPORTING (from a link)."""
 
 WORKING_UPLOAD_STATUSES = frozenset(
     {UploadStatus.QUEUED} | {s.status for s in PIPELINE if isinstance(s.status, UploadStatus)}
@@ -201,6 +283,11 @@ def job_for_upload_status(status: UploadStatus) -> Job | None:
     return None
 
 
+def queue_names() -> tuple[str, ...]:
+    """Every arq queue a job of the table can be in, one per latency class."""
+    return tuple(latency.queue_name for latency in Latency)
+
+
 def dead_letter_queues() -> dict[str, Job]:
     """Dead-letter queue name -> the job whose exhausted runs it holds."""
     return {row.dead_letter_queue: row.job for row in PIPELINE if row.dead_letter_queue}
@@ -222,14 +309,19 @@ def check_table() -> None:
     queued = {row.queue for row in PIPELINE if row.queue is not None}
     if queued != set(JobQueue) or any(r.queue and r.queue.job != r.job for r in PIPELINE):
         raise RuntimeError("JobQueue must name exactly the jobs that have a dead-letter queue")
-    if {row.stage for row in PIPELINE} != set(Stage):
+    if {row.stage for row in PIPELINE if row.stage is not None} != set(Stage):
         raise RuntimeError("every Stage needs a job that reports it")
     for row in PIPELINE:
         if row.queue is None and (row.retries or row.status is not None):
             raise RuntimeError(f"{row.job}: retries and a working status need a queue")
+        if row.stage is None and (row.queue is not None or row.subject != Subject.DELIVERY):
+            raise RuntimeError(f"{row.job}: only a webhook delivery reports no stage")
         kind = UploadStatus if row.subject == Subject.UPLOAD else ExportStatus
         if row.status is not None and not isinstance(row.status, kind):
             raise RuntimeError(f"{row.job}: its working status is not a {row.subject} status")
+    for row in PIPELINE:
+        if row.key_args < 0 or (row.key_args and row.status is not None):
+            raise RuntimeError(f"{row.job}: a job with a working status has one per subject")
     if not set(UPLOAD_ORDER) | {UploadStatus.FAILED} == set(UploadStatus):
         raise RuntimeError("every UploadStatus is on the happy path or FAILED")
 

@@ -4,6 +4,7 @@ GraphQL names (registered once here, on the enum classes themselves)."""
 import strawberry
 
 from core.pipeline import EventStatus, ExportStatus, JobQueue, Stage, UploadStatus
+from core.webhooks import WebhookEvent
 from orm.models.enums import (
     ApiKeyScope,
     AspectRatio,
@@ -36,3 +37,4 @@ CaptionAnimationEnum = strawberry.enum(
     description="NONE: whole lines; KARAOKE: the spoken word lights up; WORD_BY_WORD: one "
     "word at a time in the highlight colour; POP: each word grows in as it is spoken.",
 )
+WebhookEventTypeEnum = strawberry.enum(WebhookEvent, name="WebhookEventType")

@@ -13,7 +13,8 @@ from graphql_api.common.relay import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.exports.types import ExportType
 from graphql_api.uploads.types import UploadType
-from resolvers import accounts, caption_styles, clips, exports, uploads
+from graphql_api.webhook_endpoints.types import WebhookType
+from resolvers import accounts, caption_styles, clips, exports, uploads, webhook_endpoints
 
 
 @strawberry.type
@@ -33,6 +34,8 @@ class Query:
         if type_name == "CaptionStyle":
             entry = await caption_styles.get_caption_style(viewer, id)
             return CaptionStyleType.from_entry(entry)
+        if type_name == "Webhook":
+            return WebhookType.from_model(await webhook_endpoints.get_webhook(viewer, id))
         if type_name == "User":
             return UserType.from_model(await accounts.own_user(viewer, id, info.context.loaders))
         raise NotFound("object")

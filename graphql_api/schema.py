@@ -31,8 +31,12 @@ from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
+from graphql_api.trusted_documents import TrustedDocuments
+from graphql_api.uploads import imports as upload_imports
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
+from graphql_api.webhook_endpoints import schema as webhook_endpoints
+from graphql_api.webhook_endpoints.types import WebhookType
 
 log = logging.getLogger("clipforge.graphql")
 
@@ -54,9 +58,11 @@ Mutation = merge_types(
         accounts.Mutation,
         credits.Mutation,
         uploads.Mutation,
+        upload_imports.Mutation,
         clips.Mutation,
         exports.Mutation,
         caption_styles.Mutation,
+        webhook_endpoints.Mutation,
         admin.Mutation,
     ),
 )
@@ -81,6 +87,7 @@ NODE_TYPES = [
     CaptionStyleType,
     CreditTransactionType,
     ApiKeyType,
+    WebhookType,
     admin.DeadLetterType,
 ]
 
@@ -129,6 +136,7 @@ def extensions() -> list[type[SchemaExtension]]:
         FreshLoaders,
         MetricsExtension,
         WebSocketRateLimit,
+        TrustedDocuments,  # before the limits' validation: an unlisted document is not walked
         *limit_extensions(),
     ]
 

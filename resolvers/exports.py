@@ -83,6 +83,9 @@ async def create_export(viewer: Viewer | None, request: ExportRequest) -> Export
     try:
         await schedule.start_export(export.id)
     except schedule.QueueUnavailable:
-        await move_export(export, ExportStatus.FAILED, error="The export could not be queued.")
+        deliveries = await move_export(
+            export, ExportStatus.FAILED, error="The export could not be queued."
+        )
+        await schedule.start_deliveries(deliveries)  # the recovery sweep, if Redis stays down
         raise
     return export

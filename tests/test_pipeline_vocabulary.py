@@ -53,6 +53,19 @@ def test_the_table_checks_itself() -> None:
             ),
             "not a export status",
         ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, key_args=1) if r.job == Job.CLIP else r for r in rows
+            ),
+            "one per subject",
+        ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, stage=None) if r.job == Job.REGENERATE_CAPTIONS else r
+                for r in rows
+            ),
+            "only a webhook delivery reports no stage",
+        ),
     ],
 )
 def test_a_job_added_in_one_place_only_is_refused(
@@ -91,16 +104,32 @@ def test_worker_functions_are_the_jobs_with_their_tries() -> None:
 
 def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
     assert pipeline.dead_letter_queues() == {
+        "import_dead": Job.IMPORT,
         "transcribe_dead": Job.TRANSCRIBE,
+        "transcribe_chunk_dead": Job.TRANSCRIBE_CHUNK,
         "clip_dead": Job.CLIP,
         "captions_dead": Job.CAPTIONS,
         "export_dead": Job.EXPORT,
     }
     assert {r.job for r in PIPELINE if r.subject == Subject.UPLOAD} == {
+        Job.IMPORT,
         Job.TRANSCRIBE,
+        Job.TRANSCRIBE_CHUNK,
         Job.CLIP,
         Job.CAPTIONS,
     }
+
+
+def test_webhook_deliveries_stay_out_of_the_retry_and_dead_letter_table() -> None:
+    """A delivery retries on its own schedule and never fails an upload."""
+    row = pipeline.spec(Job.DELIVER_WEBHOOK)
+    assert (row.queue, row.retries, row.status, row.stage) == (None, (), None, None)
+    assert row.subject == Subject.DELIVERY
+    with pytest.raises(ValueError):
+        _ = row.event_stage
+    assert pipeline.spec(Job.IMPORT).retries == (30, 300)
+    assert pipeline.spec(Job.IMPORT).dead_letter_queue == "import_dead"
+    assert job_for_upload_status(UploadStatus.IMPORTING) == Job.IMPORT
 
 
 def test_every_working_upload_status_names_its_job() -> None:
@@ -128,3 +157,32 @@ def test_metrics_label_every_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     asyncio.run(metrics.refresh_queue_gauges())
     for i, queue in enumerate(JobQueue):
         assert QUEUE_DEPTH.labels(queue.value.lower())._value.get() == i
+
+
+def test_latency_classes_pick_the_queue() -> None:
+    """Long work never shares a queue with interactive work; LONG keeps arq's default."""
+    from arq.constants import default_queue_name
+
+    from core.pipeline import Latency, queue_names
+
+    assert Latency.LONG.queue_name == default_queue_name
+    assert len(set(queue_names())) == len(Latency)
+    by_job = {r.job: r.latency for r in PIPELINE}
+    assert {j for j, lat in by_job.items() if lat == Latency.INTERACTIVE} == {
+        Job.EXPORT,
+        Job.REGENERATE_CAPTIONS,
+        Job.DELIVER_WEBHOOK,
+    }
+    assert by_job[Job.TRANSCRIBE] == by_job[Job.TRANSCRIBE_CHUNK] == Latency.LONG
+    assert by_job[Job.IMPORT] == Latency.LONG
+
+
+def test_job_ids_carry_their_key_arguments() -> None:
+    from jobs.schedule import job_id, subject_of_job_id
+
+    assert job_id(Job.TRANSCRIBE_CHUNK, "u1", 3) == "transcribe_chunk:u1:3"
+    assert job_id(Job.CLIP, "u1") == "clip:u1"
+    assert subject_of_job_id("transcribe_chunk:u1:3") == "u1"
+    assert job_id(Job.DELIVER_WEBHOOK, "d1", 2) == "deliver_webhook:d1:2"  # one job per attempt
+    assert subject_of_job_id("deliver_webhook:d1:2") == "d1"
+    assert subject_of_job_id("cron:cleanup") == "cleanup" and subject_of_job_id("x") is None

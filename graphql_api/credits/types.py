@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,6 +13,9 @@ from graphql_api.common.relay import Connection, Node, make_connection, to_globa
 from graphql_api.context import Info
 from orm.models.enums import CreditKind
 from resolvers import credits as credit_cases
+
+if TYPE_CHECKING:
+    from orm.models import CreditTransaction
 
 
 @strawberry.type(name="CreditTransaction")
@@ -23,14 +27,14 @@ class CreditTransactionType(Node):
     created_at: datetime
 
     @classmethod
-    def from_model(cls, tx: object) -> CreditTransactionType:
+    def from_model(cls, tx: CreditTransaction) -> CreditTransactionType:
         return cls(
-            id=to_global_id("CreditTransaction", tx.id),  # type: ignore[attr-defined]
-            kind=CreditKind(tx.kind),  # type: ignore[attr-defined]
-            minutes=tx.minutes,  # type: ignore[attr-defined]
-            balance_after=tx.balance_after,  # type: ignore[attr-defined]
-            reference=tx.reference,  # type: ignore[attr-defined]
-            created_at=tx.created_at,  # type: ignore[attr-defined]
+            id=to_global_id("CreditTransaction", tx.id),
+            kind=CreditKind(tx.kind),
+            minutes=tx.minutes,
+            balance_after=tx.balance_after,
+            reference=tx.reference,
+            created_at=tx.created_at,
         )
 
 

@@ -120,6 +120,9 @@ class UploadType(Node):
     status: UploadStatus
     duration_seconds: float | None
     error: str | None
+    source_url: str | None = strawberry.field(
+        description="The link it was imported from, or null for a direct upload."
+    )
     created_at: datetime
     _pk: strawberry.Private[uuid.UUID]
 
@@ -133,6 +136,7 @@ class UploadType(Node):
             status=UploadStatus(upload.status),
             duration_seconds=upload.duration_seconds,
             error=upload.error,
+            source_url=upload.source_url,
             created_at=upload.created_at,
             _pk=upload.id,
         )

@@ -14,6 +14,7 @@ from core.caption_styles import DEFAULT_PRESET, PRESETS, CaptionStyle
 from core.config import get_settings
 from core.pipeline import ExportStatus, Stage
 from core.storage import get_store
+from jobs import schedule
 from jobs.errors import PermanentError
 from jobs.media.export.frame import FILLS, Aspect
 from jobs.pipeline import layout, results, steps
@@ -26,7 +27,8 @@ from orm.models.enums import Reframe as ReframeEnum
 
 
 async def export(ctx: dict[str, Any], export_id: str, fill: str | None = None) -> dict[str, Any]:
-    """`fill`: jobs queued by the previous release carried it; the row holds it now."""
+    """`fill`: jobs queued by the previous release carried it (the row holds it now); a
+    blurred fill asked by either wins over the default crop."""
     row = await Export.filter(id=export_id).select_related("clip").first()
     if row is None:
         return {"skipped": "export not found"}
@@ -38,7 +40,10 @@ async def export(ctx: dict[str, Any], export_id: str, fill: str | None = None) -
     report = StageReporter(
         row.user_id, Stage.EXPORT, upload_id=clip.upload_id, export_id=row.id, clip_id=clip.id
     )
-    return await _render(row, report, fill if fill in FILLS else row.fill)
+    asked = row.fill if row.fill in FILLS else "crop"
+    if asked == "crop" and fill in FILLS:
+        asked = fill
+    return await _render(row, report, asked, ctx.get("redis"))
 
 
 def _style(row: Export) -> CaptionStyle | None:
@@ -49,7 +54,9 @@ def _style(row: Export) -> CaptionStyle | None:
     return PRESETS[DEFAULT_PRESET]
 
 
-async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, Any]:
+async def _render(
+    row: Export, report: StageReporter, fill: str, pool: Any = None
+) -> dict[str, Any]:
     clip = row.clip
     upload = await Upload.filter(id=clip.upload_id).first()
     if upload is None:
@@ -87,7 +94,7 @@ async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, An
         key = layout.export_key(clip.upload_id, row.id)
         with classified("store the export"):
             await get_store().put_file(key, out, "video/mp4")
-    await move_export(
+    deliveries = await move_export(  # with its webhook events
         row,
         ExportStatus.READY,
         key=key,
@@ -96,6 +103,7 @@ async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, An
         message=result.message or None,
     )
     await report.completed(result.message or f"{result.width}x{result.height}")
+    await schedule.start_deliveries(deliveries, pool=pool)
     return {
         "export_id": str(row.id),
         "width": result.width,

@@ -44,7 +44,7 @@ NOT_NULL_COLUMNS = ops.RunSQL(
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_dead_letter_queue_names")]
+    dependencies = [("models", "0005_partners")]
 
     initial = False
 

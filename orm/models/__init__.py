@@ -6,8 +6,9 @@ from orm.models.clips import Caption, Clip
 from orm.models.credits import CreditTransaction, StripeEvent
 from orm.models.exports import Export
 from orm.models.ops import DeadLetter
-from orm.models.transcripts import Transcript, TranscriptSegment
+from orm.models.transcripts import Transcript, TranscriptChunk, TranscriptSegment
 from orm.models.uploads import Upload
+from orm.models.webhooks import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
     "ApiKey",
@@ -15,13 +16,17 @@ __all__ = [
     "CaptionStyle",
     "Clip",
     "CreditTransaction",
+    "DeliveryState",
     "DeadLetter",
     "Export",
     "OAuthIdentity",
     "RefreshToken",
     "StripeEvent",
     "Transcript",
+    "TranscriptChunk",
     "TranscriptSegment",
     "Upload",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

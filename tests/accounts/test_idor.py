@@ -12,7 +12,17 @@ from typing import Any
 
 import pytest
 
-from orm.models import ApiKey, Caption, CaptionStyle, Clip, Export, Upload, User
+from orm.models import (
+    ApiKey,
+    Caption,
+    CaptionStyle,
+    Clip,
+    Export,
+    Upload,
+    User,
+    Webhook,
+    WebhookDelivery,
+)
 from orm.models.enums import (
     AspectRatio,
     CaptionAnimation,
@@ -158,6 +168,21 @@ CASES = [
         lambda i: {"id": i},
     ),
     Case(
+        "node(Webhook)",
+        "query($id: ID!) { node(id: $id) { id ... on Webhook { url events"
+        " deliveries(first: 5) { edges { node { id eventType } } } } } }",
+        "Webhook",
+        "webhook",
+        lambda i: {"id": i},
+    ),
+    Case(
+        "deleteWebhook",
+        f"mutation($id: ID!) {{ deleteWebhook(id: $id) {{ deletedId {ERRORS} }} }}",
+        "Webhook",
+        "webhook",
+        lambda i: {"id": i},
+    ),
+    Case(
         "pipelineEvents",
         "subscription($id: ID) { pipelineEvents(uploadId: $id) { uploadId } }",
         "Upload",
@@ -208,6 +233,19 @@ async def alice(make_user: Any) -> dict[str, Any]:
     )
     key, _ = await create_api_key(user.id, "alice-key", ["READ_CLIPS"])
     style = await make_style(user, "alice-secret-style")
+    webhook = await Webhook.create(
+        user=user,
+        url="https://alice-hooks.example.com/clipforge",
+        events=["UPLOAD_READY"],
+        secret_sealed="v1.sealed.alice",
+    )
+    await WebhookDelivery.create(
+        webhook=webhook,
+        event_type="UPLOAD_READY",
+        subject_id=ready.id,
+        message_id=f"msg_alice{uuid.uuid4().hex}",
+        body='{"alice": true}',
+    )
     objects = {
         "user": user,
         "ready": ready,
@@ -217,6 +255,7 @@ async def alice(make_user: Any) -> dict[str, Any]:
         "export": export,
         "key": key,
         "style": style,
+        "webhook": webhook,
     }
     return {"token": token, "objects": objects}
 
@@ -263,8 +302,12 @@ async def snapshot(objects: dict[str, Any]) -> Any:
     keys = await ApiKey.filter(user_id=objects["user"].id).order_by("id").values()
     styles = await CaptionStyle.filter(user_id=objects["user"].id).order_by("id").values()
     user = await User.filter(id=objects["user"].id).values()
+    hooks = await Webhook.filter(user_id=objects["user"].id).order_by("id").values()
+    sent = await WebhookDelivery.filter(webhook__user_id=objects["user"].id).values()
     return json.dumps(
-        [uploads, clips, captions, exports, keys, styles, user], default=str, sort_keys=True
+        [uploads, clips, captions, exports, keys, styles, user, hooks, sent],
+        default=str,
+        sort_keys=True,
     )
 
 
@@ -286,6 +329,8 @@ def secrets_of(objects: dict[str, Any]) -> list[str]:
         "alice-key",
         "alice-secret-style",
         "#FF00AA",
+        "alice-hooks",
+        "msg_alice",
         *(str(o.id) for o in objects.values()),
         *(
             gid(t, objects[k].id)
@@ -294,6 +339,7 @@ def secrets_of(objects: dict[str, Any]) -> list[str]:
                 ("Clip", "clip"),
                 ("Export", "export"),
                 ("CaptionStyle", "style"),
+                ("Webhook", "webhook"),
             ]
         ),
     ]
@@ -369,7 +415,8 @@ async def test_idor_matrix(gql: Any, make_user: Any, alice: dict[str, Any], ws_u
     mine = await gql(
         "query($u: ID!, $c: ID!, $e: ID!, $s: ID!) { upload(id: $u) { filename }"
         " clip(id: $c) { title } node(id: $e) { id }"
-        " style: node(id: $s) { ... on CaptionStyle { name } } }",
+        " style: node(id: $s) { ... on CaptionStyle { name } }"
+        " me { webhooks { url deliveries { edges { node { id } } } } } }",
         {
             "u": gid("Upload", objects["ready"].id),
             "c": gid("Clip", objects["clip"].id),
@@ -382,6 +429,8 @@ async def test_idor_matrix(gql: Any, make_user: Any, alice: dict[str, Any], ws_u
     assert mine["data"]["upload"]["filename"] == "alice-secret-talk.mp4"
     assert mine["data"]["clip"]["title"] == "Alice's best moment"
     assert mine["data"]["node"]["id"] == gid("Export", objects["export"].id)
+    [hook] = mine["data"]["me"]["webhooks"]
+    assert hook["url"].startswith("https://alice-hooks") and len(hook["deliveries"]["edges"]) == 1
 
 
 async def test_lists_and_nested_paths_hold_only_your_own(
@@ -392,7 +441,7 @@ async def test_lists_and_nested_paths_hold_only_your_own(
         "{ uploads(first: 100) { edges { node { id } } }"
         " clips(first: 100) { edges { node { id } } }"
         " captionStyles { name builtIn }"
-        " me { apiKeys { id } credits {"
+        " me { apiKeys { id } webhooks { id } credits {"
         " transactions(first: 100) { edges { node { reference } } } } } }",
         token=bob,
     )
@@ -402,5 +451,6 @@ async def test_lists_and_nested_paths_hold_only_your_own(
     assert body["data"]["uploads"]["edges"] == []
     assert body["data"]["clips"]["edges"] == []
     assert body["data"]["me"]["apiKeys"] == []
+    assert body["data"]["me"]["webhooks"] == []
     refs = [e["node"]["reference"] for e in body["data"]["me"]["credits"]["transactions"]["edges"]]
     assert all(str(alice["objects"]["user"].id) not in r for r in refs)
