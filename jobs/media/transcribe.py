@@ -27,6 +27,8 @@ ProgressCallback = Callable[[float], Awaitable[None] | None]
 # An English prompt, so it is given to English speech only (CLIPFORGE_WHISPER_VERBATIM).
 VERBATIM_PROMPT = "Umm, let me think like, hmm... Okay, uh, here's what I'm, um, thinking."
 DETECT_SECONDS = 30  # Whisper detects the language on its first window
+SPOKEN = re.compile(r"\w")
+MIN_PROBABILITY = 0.02  # below it a "word" is Whisper's guess at silence (see _spoken)
 SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"')\]\u300d\u300f]*$")
 
 
@@ -34,13 +36,21 @@ class TranscribeCancelled(Exception):
     """Raised inside the worker thread to stop decoding once the caller went away."""
 
 
+def _spoken(word: Any) -> bool:
+    """A word someone said: with a letter or digit, and not one Whisper itself all but rules
+    out. Prompted, it now and then ends a stretch before a silence with a stray "-" or "T"
+    (measured: probability 0.16 and 0.004, no duration), while the real words of the test
+    speech scored 0.08 and up."""
+    return bool(SPOKEN.search(word.word)) and float(word.probability) >= MIN_PROBABILITY
+
+
 def _sentences(seg: Any) -> list[list[Any]]:
-    """A Whisper segment's words cut at sentence ends. Prompted, Whisper emits fewer and
-    longer segments (a 24 s talk of five sentences came out as one), while the transcript's
-    segments are read as sentences downstream (rows, search, onsets)."""
+    """A Whisper segment's spoken words cut at sentence ends. Prompted, Whisper emits fewer
+    and longer segments (a 24 s talk of five sentences came out as one), while the
+    transcript's segments are read as sentences downstream (rows, search, onsets)."""
     groups: list[list[Any]] = []
     for w in seg.words or ():
-        if not w.word.strip():
+        if not _spoken(w):
             continue
         if not groups or SENTENCE_END.search(groups[-1][-1].word.strip()):
             groups.append([])
@@ -50,7 +60,7 @@ def _sentences(seg: Any) -> list[list[Any]]:
 
 def _to_segment(seg: Any, words: list[Any], whole: bool) -> Segment:
     """One segment of the transcript: the words of a sentence of Whisper's segment `seg`
-    (`whole`: they are all of its words, and its own times and text stand)."""
+    (`whole`: they are all of its words, and its own times stand)."""
     timed = tuple(
         Word(
             start=round(float(w.start), 3),
@@ -60,19 +70,12 @@ def _to_segment(seg: Any, words: list[Any], whole: bool) -> Segment:
         )
         for w in words
     )
+    text = "".join(w.word for w in words).strip() or seg.text.strip()  # Whisper's spacing
     if whole or not timed:
         return Segment(
-            start=round(float(seg.start), 3),
-            end=round(float(seg.end), 3),
-            text=seg.text.strip(),
-            words=timed,
+            start=round(float(seg.start), 3), end=round(float(seg.end), 3), text=text, words=timed
         )
-    return Segment(
-        start=timed[0].start,
-        end=timed[-1].end,
-        text="".join(w.word for w in words).strip(),  # Whisper's spacing (none in CJK)
-        words=timed,
-    )
+    return Segment(start=timed[0].start, end=timed[-1].end, text=text, words=timed)
 
 
 def _opening(wav: Path) -> np.ndarray:
@@ -120,11 +123,13 @@ def _decode(
     duration = float(info.duration) or 0.0
     out: list[Segment] = []
     for seg in segments:
-        groups = _sentences(seg) or [[]]
-        for words in groups:
+        groups = _sentences(seg)
+        if not groups and seg.words:
+            continue  # nothing said: only a stray "-"
+        for words in groups or [[]]:
             if stop.is_set():
                 raise TranscribeCancelled
-            piece = _to_segment(seg, words, whole=len(groups) == 1)
+            piece = _to_segment(seg, words, whole=len(groups) <= 1)
             out.append(piece)
             if duration > 0:
                 report(min(1.0, piece.end / duration))

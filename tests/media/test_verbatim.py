@@ -84,3 +84,29 @@ def test_the_english_prompt_goes_to_english_speech_only(media_settings: Settings
     assert language_and_prompt(model, Path("unused.wav"), "en", True) == ("en", VERBATIM_PROMPT)
     assert language_and_prompt(model, Path("unused.wav"), "fr", True) == ("fr", None)
     assert language_and_prompt(model, Path("unused.wav"), None, False) == (None, None)
+
+
+def test_segments_are_sentences_and_stray_marks_are_no_words() -> None:
+    """Whisper's segment cut at sentence ends, with its spacing; a lone "-" and a "T" it gives
+    0.4 % probability (seen at a chunk's trailing silence when prompted) are left out."""
+    from types import SimpleNamespace as Raw
+
+    from jobs.media.transcribe import _sentences, _to_segment
+
+    words = [
+        Raw(start=0.0, end=0.3, word=" Hi", probability=0.9),
+        Raw(start=0.3, end=0.6, word=" there.", probability=0.8),
+        Raw(start=1.0, end=1.2, word=" How", probability=0.9),
+        Raw(start=1.2, end=1.4, word=" are", probability=0.9),
+        Raw(start=1.4, end=1.7, word=" you?", probability=0.9),
+        Raw(start=1.9, end=2.0, word=" -", probability=0.155),
+        Raw(start=2.1, end=2.1, word=" T", probability=0.0037),
+    ]
+    seg = Raw(start=0.0, end=2.1, text="Hi there. How are you? - T", words=words)
+    groups = _sentences(seg)
+    pieces = [_to_segment(seg, g, whole=False) for g in groups]
+    assert [p.text for p in pieces] == ["Hi there.", "How are you?"]
+    assert [(p.start, p.end) for p in pieces] == [(0.0, 0.6), (1.0, 1.7)]
+    assert [w.text for w in pieces[1].words] == ["How", "are", "you?"]
+    one = _to_segment(seg, _sentences(Raw(**{**vars(seg), "words": words[:2]}))[0], whole=True)
+    assert (one.start, one.end, one.text) == (0.0, 2.1, "Hi there.")

@@ -108,9 +108,10 @@ async def source(db: None, tmp_path_factory: pytest.TempPathFactory) -> Source:
 
 async def burst() -> Worker:
     """Run every queued job with the real worker settings, then stop."""
+    from core.pipeline import Latency
     from jobs.worker import worker_settings
 
-    options = worker_settings()
+    options = worker_settings(Latency.INTERACTIVE)  # exports are interactive work
     options.update(
         on_startup=None, on_shutdown=None, handle_signals=False, burst=True, cron_jobs=None
     )
