@@ -84,10 +84,7 @@ async def list_caption_styles(viewer: Viewer | None) -> list[StyleEntry]:
 
 async def find_style(user_id: uuid.UUID, style_gid: str, field: str = "id") -> StyleEntry:
     """A preset or one of the user's styles by global id; NOT_FOUND otherwise."""
-    try:
-        type_name, raw = from_global_id(style_gid)
-    except InvalidId:
-        raise InvalidId(field) from None
+    type_name, raw = from_global_id(style_gid, field)
     if type_name != TYPE_NAME:
         raise NotFound("caption style", field)
     if raw in PRESETS:
