@@ -16,6 +16,8 @@ from graphql_api import unavailable
 from graphql_api.accounts import schema as accounts
 from graphql_api.accounts.types import ApiKeyType, UserType
 from graphql_api.admin import schema as admin
+from graphql_api.caption_styles import schema as caption_styles
+from graphql_api.caption_styles.types import CaptionStyleType
 from graphql_api.clips import schema as clips
 from graphql_api.clips.types import CaptionType, ClipType
 from graphql_api.common.errors import PayloadErrors
@@ -42,7 +44,15 @@ log = logging.getLogger("clipforge.graphql")
 
 Query = merge_types(
     "Query",
-    (NodeQuery, accounts.Query, credits.Query, uploads.Query, clips.Query, admin.Query),
+    (
+        NodeQuery,
+        accounts.Query,
+        credits.Query,
+        uploads.Query,
+        clips.Query,
+        caption_styles.Query,
+        admin.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -53,6 +63,7 @@ Mutation = merge_types(
         upload_imports.Mutation,
         clips.Mutation,
         exports.Mutation,
+        caption_styles.Mutation,
         webhook_endpoints.Mutation,
         admin.Mutation,
     ),
@@ -75,6 +86,7 @@ NODE_TYPES = [
     ClipType,
     CaptionType,
     ExportType,
+    CaptionStyleType,
     CreditTransactionType,
     ApiKeyType,
     WebhookType,

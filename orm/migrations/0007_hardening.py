@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_partners")]
+    dependencies = [("models", "0006_exports")]
 
     initial = False
 

@@ -17,8 +17,11 @@ from core.probe import probe, probe_json
 from core.storage import get_store
 from orm.models import Clip, Upload
 from orm.models.enums import UploadStatus
+from tests.factories import gid
 from tests.media.fixtures_media import make_speech
 from tests.pipeline.conftest import CLIP_MAX, CLIP_MIN, SENTENCES, clip_count, run_stages
+from tests.pipeline.contract import operation
+from tests.uploads.ops import upload_pk
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +39,9 @@ def podcast(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def test_an_mp3_becomes_clips_over_a_generated_picture(
-    make_user: Any, podcast: Path, tmp_path: Path, redis: Any
+    gql: Any, make_user: Any, podcast: Path, tmp_path: Path, redis: Any
 ) -> None:
-    user, _ = await make_user()
+    user, token = await make_user()
     assert not (await probe(podcast)).has_video
     upload_id = uuid.uuid4()
     key = f"uploads/{upload_id}/original.mp3"
@@ -74,6 +77,24 @@ async def test_an_mp3_becomes_clips_over_a_generated_picture(
         assert (await asyncio.to_thread(thumb.read_bytes))[:2] == b"\xff\xd8"  # a JPEG
         (stream,) = (await probe_json(thumb))["streams"]
         assert (stream["width"], stream["height"]) == (720, 720)  # from the generated picture
+
+    # An export reframes the clip's picture, with its captions burned in.
+    from jobs.tasks.export import export
+    from orm.models import Export
+
+    variables = {"input": {"clipId": gid("Clip", clips[0].id), "aspectRatio": "VERTICAL_9_16"}}
+    variables["input"].update({"burnSubtitles": True, "fill": "BLUR"})
+    body = await gql(operation("ExportClip"), variables, token)
+    assert body["data"]["exportClip"]["errors"] == [], body
+    row = await Export.get(id=upload_pk(body["data"]["exportClip"]["export"]["id"]))
+    await export({"job_try": 1}, str(row.id))
+    await row.refresh_from_db()
+    assert row.status == "READY" and row.key, row.error
+    rendered = tmp_path / "export.mp4"
+    await get_store().download(row.key, rendered)
+    info = await probe(rendered)
+    assert (info.width, info.height) == (1080, 1920) and info.has_audio
+    assert abs(info.duration - (clips[0].end_seconds - clips[0].start_seconds)) < 0.3
 
 
 def test_long_titles_wrap_and_shorten() -> None:
