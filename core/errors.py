@@ -30,6 +30,11 @@ class DomainError(Exception):
     def extensions(self) -> ErrorExtensions:
         return {"code": self.code, "field": self.field}
 
+    def each(self) -> list[DomainError]:
+        """Every problem this error stands for (a payload lists them all; a coded GraphQL
+        error carries the first)."""
+        return [self]
+
 
 class NotAuthenticated(DomainError):
     def __init__(self) -> None:

@@ -64,6 +64,9 @@ class Job(StrEnum):
     CAPTIONS = "captions"
     EXPORT = "export"
     REGENERATE_CAPTIONS = "regenerate_captions"
+    RECLIP = "reclip"
+    CUT_CLIP = "cut_clip"
+    CORRECT_TRANSCRIPT = "correct_transcript"
 
 
 class JobQueue(StrEnum):
@@ -102,6 +105,10 @@ class JobSpec:
     upload's captions) gets exactly one try and touches neither the upload nor the credits
     when it fails. `status` is the subject's status while the job runs: the reconciler and
     the admin retry read it to know which job an upload in that status needs.
+
+    `key_args` counts the arguments after the subject that are part of the job's identity:
+    each reclip or transcript correction is `<job>:<upload id>:<request>`, so one asked for
+    while another finishes is never merged into it.
     """
 
     job: Job
@@ -111,6 +118,7 @@ class JobSpec:
     retries: tuple[int, ...] = ()
     queue: JobQueue | None = None
     status: UploadStatus | ExportStatus | None = None
+    key_args: int = 0
 
     @property
     def dead_letter_queue(self) -> str | None:
@@ -155,6 +163,10 @@ PIPELINE: tuple[JobSpec, ...] = (
         status=ExportStatus.RENDERING,
     ),
     JobSpec(Job.REGENERATE_CAPTIONS, Stage.CAPTIONS, Subject.CLIP, timeout=5 * 60),
+    # Edits of a READY upload: one try each; a failure leaves the clips as they were.
+    JobSpec(Job.RECLIP, Stage.CLIP, Subject.UPLOAD, timeout=15 * 60, key_args=1),
+    JobSpec(Job.CUT_CLIP, Stage.CLIP, Subject.CLIP, timeout=10 * 60),
+    JobSpec(Job.CORRECT_TRANSCRIPT, Stage.TRANSCRIBE, Subject.UPLOAD, timeout=5 * 60, key_args=1),
 )
 """Every job, in pipeline order."""
 
@@ -230,6 +242,8 @@ def check_table() -> None:
         kind = UploadStatus if row.subject == Subject.UPLOAD else ExportStatus
         if row.status is not None and not isinstance(row.status, kind):
             raise RuntimeError(f"{row.job}: its working status is not a {row.subject} status")
+        if row.key_args < 0 or (row.key_args and row.status is not None):
+            raise RuntimeError(f"{row.job}: a job with a working status has one per subject")
     if not set(UPLOAD_ORDER) | {UploadStatus.FAILED} == set(UploadStatus):
         raise RuntimeError("every UploadStatus is on the happy path or FAILED")
 

@@ -4,7 +4,7 @@ GraphQL names (registered once here, on the enum classes themselves)."""
 import strawberry
 
 from core.pipeline import EventStatus, ExportStatus, JobQueue, Stage, UploadStatus
-from orm.models.enums import ApiKeyScope, AspectRatio, CaptionPlatform, CreditKind
+from orm.models.enums import ApiKeyScope, AspectRatio, CaptionPlatform, ClipOrigin, CreditKind
 
 UploadStatusEnum = strawberry.enum(UploadStatus, name="UploadStatus")
 CreditTransactionKindEnum = strawberry.enum(CreditKind, name="CreditTransactionKind")
@@ -15,3 +15,4 @@ ApiKeyScopeEnum = strawberry.enum(ApiKeyScope, name="ApiKeyScope")
 JobQueueEnum = strawberry.enum(JobQueue, name="JobQueue")
 PipelineStageEnum = strawberry.enum(Stage, name="PipelineStage")
 PipelineEventStatusEnum = strawberry.enum(EventStatus, name="PipelineEventStatus")
+ClipOriginEnum = strawberry.enum(ClipOrigin, name="ClipOrigin")

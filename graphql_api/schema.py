@@ -27,8 +27,10 @@ from graphql_api.exports import schema as exports
 from graphql_api.exports.types import ExportType
 from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
+from graphql_api.moments import schema as moments
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
+from graphql_api.transcripts import schema as transcripts
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
 
@@ -36,7 +38,15 @@ log = logging.getLogger("clipforge.graphql")
 
 Query = merge_types(
     "Query",
-    (NodeQuery, accounts.Query, credits.Query, uploads.Query, clips.Query, admin.Query),
+    (
+        NodeQuery,
+        accounts.Query,
+        credits.Query,
+        uploads.Query,
+        clips.Query,
+        moments.Query,
+        admin.Query,
+    ),
 )
 Mutation = merge_types(
     "Mutation",
@@ -45,6 +55,7 @@ Mutation = merge_types(
         credits.Mutation,
         uploads.Mutation,
         clips.Mutation,
+        transcripts.Mutation,
         exports.Mutation,
         admin.Mutation,
     ),

@@ -1,8 +1,9 @@
 """Starting jobs: the only module that builds job ids and talks to arq's queue.
 
 Light on purpose (arq and core only): the api starts work through it and never imports media
-code. Each job of a subject has one stable id, `<job>:<subject id>`, so a second start while
-the job is queued or running is a no-op (no duplicates). arq also refuses an id while the
+code. Each job of a subject has one stable id, `<job>:<subject id>` (plus its key
+arguments, core.pipeline.JobSpec.key_args), so a second start while the job is queued or
+running is a no-op (no duplicates). arq also refuses an id while the
 *result* of a finished run is kept (an hour by default), which would silently drop the next
 stage of a retried upload; a start therefore clears a finished run's result first.
 
@@ -27,7 +28,7 @@ from arq.constants import (
 from redis.exceptions import RedisError
 
 from core.errors import ServiceUnavailable
-from core.pipeline import Job
+from core.pipeline import Job, spec
 from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
 
@@ -61,9 +62,9 @@ async def close_pools() -> None:
         await pool.aclose()
 
 
-def job_id(job: Job | str, subject_id: object) -> str:
-    """The stable arq job id of a job for one upload, export or clip."""
-    return f"{Job(job)}:{subject_id}"
+def job_id(job: Job | str, subject_id: object, *key: object) -> str:
+    """The stable arq job id of a job for one upload, export or clip (and its key args)."""
+    return ":".join(str(part) for part in (Job(job), subject_id, *key))
 
 
 async def start(
@@ -81,7 +82,7 @@ async def start(
     cannot be reached.
     """
     name = Job(job)
-    ident = job_id(name, subject_id)
+    ident = job_id(name, subject_id, *extra[: spec(name).key_args])
     try:
         redis = pool or await get_pool()
         await redis.delete(result_key_prefix + ident)
@@ -125,6 +126,44 @@ async def start_regenerate_captions(clip_id: uuid.UUID) -> bool:
         Job.REGENERATE_CAPTIONS,
         clip_id,
         unavailable="Captions cannot be queued right now; try again shortly.",
+    )
+
+
+async def start_reclip(upload_id: uuid.UUID, request: str, options: dict[str, Any]) -> bool:
+    """Find clips again on a READY upload with new options (ClipOptions.to_json());
+    `request` makes each reclip's job its own."""
+    return await start(
+        Job.RECLIP,
+        upload_id,
+        request,
+        options,
+        unavailable="Clips cannot be found again right now; try again shortly.",
+    )
+
+
+async def start_cut_clip(clip_id: uuid.UUID, cut: dict[str, Any]) -> bool:
+    """Cut (or re-cut) one clip the user made or trimmed: `cut` holds upload_id, start, end
+    and title. False when that clip is being cut already."""
+    return await start(
+        Job.CUT_CLIP,
+        clip_id,
+        cut,
+        unavailable="The clip cannot be cut right now; try again shortly.",
+    )
+
+
+async def start_correct_transcript(
+    upload_id: uuid.UUID, request: str, spans: list[tuple[float, float]]
+) -> bool:
+    """Rewrite the transcript's files and the subtitles and captions of the clips overlapping
+    the corrected `spans`; `request` makes each correction's job its own."""
+    return await start(
+        Job.CORRECT_TRANSCRIPT,
+        upload_id,
+        request,
+        [list(span) for span in spans],
+        unavailable="The corrected transcript is saved, but its files cannot be rewritten "
+        "right now; correct it again shortly.",
     )
 
 

@@ -53,6 +53,12 @@ def test_the_table_checks_itself() -> None:
             ),
             "not a export status",
         ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, key_args=1) if r.job == Job.CLIP else r for r in rows
+            ),
+            "one per subject",
+        ),
     ],
 )
 def test_a_job_added_in_one_place_only_is_refused(
@@ -100,7 +106,24 @@ def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
         Job.TRANSCRIBE,
         Job.CLIP,
         Job.CAPTIONS,
+        Job.RECLIP,
+        Job.CORRECT_TRANSCRIPT,
     }
+    # Edits of a READY upload get one try and never fail the upload (no dead-letter queue).
+    for job in (Job.RECLIP, Job.CUT_CLIP, Job.CORRECT_TRANSCRIPT):
+        assert pipeline.spec(job).queue is None and pipeline.spec(job).status is None
+
+
+def test_key_args_make_one_job_per_request() -> None:
+    """A reclip or correction asked for while another finishes is a job of its own; a cut of
+    one clip is one job while it is queued or running."""
+    from jobs.schedule import job_id
+
+    assert job_id(Job.CORRECT_TRANSCRIPT, "u1", "r1") == "correct_transcript:u1:r1"
+    assert job_id(Job.RECLIP, "u1", "r2") == "reclip:u1:r2"
+    assert pipeline.spec(Job.CORRECT_TRANSCRIPT).key_args == 1
+    assert pipeline.spec(Job.RECLIP).key_args == 1
+    assert pipeline.spec(Job.CUT_CLIP).key_args == 0
 
 
 def test_every_working_upload_status_names_its_job() -> None:

@@ -55,7 +55,7 @@ class PayloadErrors(FieldExtension):
         try:
             return next_(source, info, **kwargs)
         except DomainError as exc:
-            return self.payload(errors=[UserError.from_domain(exc)])
+            return self.payload(errors=[UserError.from_domain(e) for e in exc.each()])
 
     async def resolve_async(
         self,
@@ -67,7 +67,7 @@ class PayloadErrors(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except DomainError as exc:
-            return self.payload(errors=[UserError.from_domain(exc)])
+            return self.payload(errors=[UserError.from_domain(e) for e in exc.each()])
 
 
 class NotFoundAsNull(FieldExtension):

@@ -12,7 +12,7 @@ from typing import Any
 from core.config import Settings, get_settings
 from jobs.media.onsets import refine_onsets
 from jobs.media.types import Segment, TranscriptResult, Word
-from jobs.media.whisper_model import load_model
+from jobs.media.whisper_model import choose_model, load_model
 
 ProgressCallback = Callable[[float], Awaitable[None] | None]
 # Whisper leaves out "um" and "uh" unless its prompt shows them (measured: 0 of 3 espeak-ng
@@ -52,7 +52,8 @@ def _decode(
     initial_prompt: str | None = None,
 ) -> TranscriptResult:
     """Runs in a worker thread: faster-whisper yields segments lazily as it decodes."""
-    model = load_model(settings)
+    name, language = choose_model(settings, language, wav)
+    model = load_model(settings, name)
     segments, info = model.transcribe(
         str(wav),
         language=language,
@@ -82,7 +83,8 @@ async def transcribe(
     refine: bool = True,
     initial_prompt: str | None = None,
 ) -> TranscriptResult:
-    """Transcribe a WAV with word timestamps; language is detected when None.
+    """Transcribe a WAV with word timestamps; language is detected when None (an English-only
+    model hands other languages to the multilingual one: whisper_model.choose_model).
 
     Decoding runs in a thread; each finished segment reports end/duration to on_progress
     on the event loop (sync or async callback), so progress flows while Whisper works.

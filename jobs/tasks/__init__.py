@@ -35,7 +35,10 @@ class Task:
 def _tasks() -> list[Task]:
     from jobs.tasks.captions import captions, regenerate_captions
     from jobs.tasks.clip import clip
+    from jobs.tasks.correct_transcript import correct_transcript
+    from jobs.tasks.cut_clip import cut_clip
     from jobs.tasks.export import export
+    from jobs.tasks.reclip import reclip
     from jobs.tasks.transcribe import transcribe
 
     coroutines: dict[Job, Callable[..., Awaitable[Any]]] = {
@@ -44,6 +47,9 @@ def _tasks() -> list[Task]:
         Job.CAPTIONS: captions,
         Job.EXPORT: export,
         Job.REGENERATE_CAPTIONS: regenerate_captions,
+        Job.RECLIP: reclip,
+        Job.CUT_CLIP: cut_clip,
+        Job.CORRECT_TRANSCRIPT: correct_transcript,
     }
     if set(coroutines) != set(Job):
         raise RuntimeError(f"jobs without a task: {sorted(set(Job) - set(coroutines))}")

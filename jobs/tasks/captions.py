@@ -38,7 +38,7 @@ async def captions(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
         return {"skipped": f"upload is {upload.status}"}
     report = StageReporter(upload.user_id, Stage.CAPTIONS, upload_id=upload.id)
     await report.started()
-    await _write(clips, transcript, report)
+    await write_for(clips, transcript, report)
     await move_upload(upload, UploadStatus.READY)
     await report.completed(f"captions written for {len(clips)} clips")
     return {"upload_id": str(upload.id), "clips": len(clips)}
@@ -57,7 +57,7 @@ async def regenerate_captions(ctx: dict[str, Any], clip_id: str) -> dict[str, An
     )
     await report.started()
     try:
-        await _write([clip], await _transcript(clip.upload_id), report)
+        await write_for([clip], await _transcript(clip.upload_id), report)
     except StageError as exc:
         await report.failed(exc.user_message)
         raise
@@ -72,7 +72,7 @@ async def _transcript(upload_id: uuid.UUID) -> TranscriptResult:
     return transcript
 
 
-async def _write(
+async def write_for(
     clips: Sequence[Clip], transcript: TranscriptResult, report: StageReporter
 ) -> None:
     """Write every clip's captions, then replace them all in one transaction."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.clip_options import ClipOptions
 from core.config import get_settings
 from core.pipeline import Stage, UploadStatus, is_past
 from jobs import schedule
@@ -25,12 +26,13 @@ async def transcribe(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
     if not await begin_stage(upload, UploadStatus.TRANSCRIBING):
         return {"skipped": f"upload is {upload.status}"}
     settings = get_settings()
+    options = ClipOptions.from_json(upload.clip_options, settings)
     report = StageReporter(upload.user_id, Stage.TRANSCRIBE, upload_id=upload.id)
     await report.started()
     async with scratch("transcribe") as work:
         video = await results.fetch_original(upload, work)
         result = await steps.transcribe_video(
-            video, work, settings, language=upload.language, on_progress=report.progress
+            video, work, settings, language=options.language, on_progress=report.progress
         )
         await results.save_transcript(upload, result)
     words = len(result.transcript.words)

@@ -12,6 +12,7 @@ __all__ = [
     "ApiKeyScope",
     "AspectRatio",
     "CaptionPlatform",
+    "ClipOrigin",
     "CreditKind",
     "ExportStatus",
     "UploadStatus",
@@ -42,3 +43,8 @@ class CaptionPlatform(str, Enum):
 class ApiKeyScope(str, Enum):
     READ_CLIPS = "READ_CLIPS"
     WRITE_UPLOADS = "WRITE_UPLOADS"
+
+
+class ClipOrigin(str, Enum):
+    AUTO = "AUTO"  # found by the clipper
+    MANUAL = "MANUAL"  # made, trimmed or renamed by the user: kept when the upload is reclipped
