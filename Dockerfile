@@ -1,6 +1,15 @@
 # syntax=docker/dockerfile:1
 # One image for every Clipforge process: the api (default CMD), the worker
 # (`clipforge worker`) and the migration job (`clipforge migrate`).
+
+# GraphiQL's built files from npm (pinned by scripts/graphiql/package-lock.json): the api
+# serves its IDE from its own origin, never from a CDN. Only the files reach the image.
+FROM node:20-bookworm-slim AS graphiql
+WORKDIR /build
+COPY scripts/graphiql-assets.sh scripts/
+COPY scripts/graphiql/ scripts/graphiql/
+RUN bash scripts/graphiql-assets.sh
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONUNBUFFERED=1 \
@@ -30,6 +39,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 
 # Then the project itself (no dependency resolution: they are installed above).
 COPY . .
+COPY --from=graphiql /build/graphql_api/ide/static graphql_api/ide/static
 RUN if [ -f constraints.txt ]; then set -- -c constraints.txt; fi \
     && pip install --no-deps "$@" . \
     && rm -rf build ./*.egg-info \

@@ -1,13 +1,18 @@
-"""Benchmark 1: latency and throughput of Me, Uploads and UploadDetail, against a baseline.
+"""Benchmark 1: latency and throughput of Me, Uploads and UploadDetail, against baselines.
 
-The api runs as the real `clipforge serve` (uvicorn, one process); the baseline is
-bench/baseline_app.py on the same uvicorn; load comes from `python -m bench.load`
-processes, one per cell, GraphQL and baseline cells interleaved so drift hits both.
+The api runs as the real `clipforge serve --workers 1` (uvicorn, one process). Two
+same-run baselines answer the same reads on the same uvicorn from the same database:
+bench/strawberry_baseline.py (a bare Strawberry app, sent the very same documents) and
+bench/baseline_app.py (bare Starlette + asyncpg, JSON by hand). Load comes from `hey`
+(bench/hey.py) when installed, else from `python -m bench.load`; each cell runs the
+three servers back to back so drift hits all of them. A last table shows requests/s
+with `--workers 1` and `--workers 2`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import sys
@@ -24,16 +29,25 @@ from bench.operations import operation
 from bench.seed import seed_api
 from bench.stats import ratio
 
+# The concurrency levels the targets name (issue 17): 64 clients for Me and Uploads, 16 for
+# UploadDetail (and 16 for Me's tighter target).
+CELLS = {"Me": (1, 16, 64), "Uploads": (1, 16, 64), "UploadDetail": (1, 16)}
+SCALING = {"Me": 64, "Uploads": 64}  # requests/s with --workers 1 and 2
+
 
 @dataclass
 class ApiConfig:
-    concurrency: tuple[int, ...] = (1, 50, 200)
+    concurrency: tuple[int, ...] = ()  # () : CELLS; else the same levels for every query
     duration: float = 8.0
     warmup: float = 1.5
     max_requests: int = 200_000
     grace: float = 5.0
     cpu_samples: int = 200
     profile: bool = False
+    scaling: bool = True
+
+    def levels(self, query: str) -> tuple[int, ...]:
+        return self.concurrency or CELLS[query]
 
 
 @dataclass
@@ -49,6 +63,11 @@ class Case:
 
 
 async def load(spec: dict[str, Any]) -> dict[str, Any]:
+    """One cell's figures: hey when installed, else the Python client."""
+    from bench import hey
+
+    if hey.available():
+        return await hey.load(spec)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -72,23 +91,32 @@ def normalized(data: Any) -> str:
     return _URL.sub(r"\1", json.dumps(data, sort_keys=True))
 
 
-async def probe(api: str, baseline: str, case: Case) -> tuple[str | None, bool | None]:
-    """(error if the api cannot answer the query yet, whether both return the same data)."""
+async def graphql_data(client: httpx.AsyncClient, url: str, case: Case) -> tuple[Any, str | None]:
+    headers = {"Authorization": f"Bearer {case.token}", "Content-Type": "application/json"}
+    resp = await client.post(url + "/graphql", content=case.body(), headers=headers)
+    try:
+        body = resp.json()
+    except ValueError:
+        return None, f"HTTP {resp.status_code}: {resp.text[:200]}"
+    if resp.status_code != 200 or body.get("errors"):
+        return None, str(body.get("errors") or resp.status_code)[:300]
+    return body["data"], None
+
+
+async def probe(
+    api: str, baseline: str, bare: str, case: Case
+) -> tuple[str | None, bool | None, bool | None]:
+    """(error if the api cannot answer the query yet, whether the Starlette baseline and
+    the bare Strawberry app return the same data)."""
     headers = {"Authorization": f"Bearer {case.token}"}
     async with httpx.AsyncClient(timeout=30) as client:
-        resp = await client.post(
-            api + "/graphql",
-            content=case.body(),
-            headers={**headers, "Content-Type": "application/json"},
-        )
-        try:
-            body = resp.json()
-        except ValueError:
-            return f"HTTP {resp.status_code}: {resp.text[:200]}", None
-        if resp.status_code != 200 or body.get("errors"):
-            return str(body.get("errors") or resp.status_code)[:300], None
+        data, error = await graphql_data(client, api, case)
+        if error is not None:
+            return error, None, None
         base = (await client.get(baseline + case.baseline_path, headers=headers)).json()
-    return None, normalized(body["data"]) == normalized(base["data"])
+        bare_data, bare_error = await graphql_data(client, bare, case)
+    same_bare = bare_error is None and normalized(data) == normalized(bare_data)
+    return None, normalized(data) == normalized(base["data"]), same_bare
 
 
 def spec(url: str, method: str, case: Case, concurrency: int, cfg: ApiConfig) -> dict[str, Any]:
@@ -144,7 +172,7 @@ def line(name: str, c: int, kind: str, r: dict[str, Any]) -> str:
 async def profile_under_load(
     env: BenchEnv, api: procs.Server, cases: list[Case], cfg: ApiConfig
 ) -> tuple[procs.Server, dict[str, Any]]:
-    """py-spy on the api process while 50 clients run each query (after a 2 s ramp)."""
+    """py-spy on the api process under each query's highest target load (after a 2 s ramp)."""
     from bench import pyspy
 
     if not pyspy.available():
@@ -152,9 +180,10 @@ async def profile_under_load(
     out: dict[str, Any] = {}
     for case in cases:
         raw = env.var_dir / f"pyspy-{case.name}.txt"
-        run_cfg = ApiConfig(duration=8.0, warmup=0.5, grace=cfg.grace)
+        run_cfg = ApiConfig(duration=8.0, warmup=0.0, grace=cfg.grace)
+        clients = max(CELLS.get(case.name, (16,)))
         load_task = asyncio.create_task(
-            load(spec(api.base_url + "/graphql", "POST", case, 50, run_cfg))
+            load(spec(api.base_url + "/graphql", "POST", case, clients, run_cfg))
         )
         await asyncio.sleep(2.0)
         ok = await pyspy.record(api.pid, 5, raw)
@@ -165,10 +194,31 @@ async def profile_under_load(
             top = ", ".join(
                 f"{k} {v}%" for k, v in list(out[case.name]["by_package_pct"].items())[:6]
             )
-            print(f"  py-spy {case.name} (50 clients): {top}")
+            out[case.name]["clients"] = clients
+            print(f"  py-spy {case.name} ({clients} clients): {top}")
         else:
             out[case.name] = {"skipped": "py-spy could not attach"}
     return api, out
+
+
+async def scaling(env: BenchEnv, cases: list[Case], cfg: ApiConfig) -> dict[str, Any]:
+    """Requests/s of `clipforge serve --workers 1` and `--workers 2`, back to back."""
+    out: dict[str, Any] = {}
+    for workers in (1, 2):
+        server = await procs.start_api(env, workers=workers)
+        try:
+            for case in cases:
+                if case.name not in SCALING:
+                    continue
+                c = cfg.concurrency[0] if cfg.concurrency else SCALING[case.name]
+                r = await load(spec(server.base_url + "/graphql", "POST", case, c, cfg))
+                print(line(f"{case.name} w={workers}", c, "graphql", r), flush=True)
+                out.setdefault(case.name, {"clients": c})[str(workers)] = r
+                restart = functools.partial(procs.start_api, env, workers=workers)
+                server, _ = await settle(server, restart)
+        finally:
+            procs.stop(server)
+    return out
 
 
 async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
@@ -189,25 +239,35 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
             f"/upload/{detail_id}",
         ),
     ]
+    from bench import hey
+
     result: dict[str, Any] = {
         "config": {
-            "concurrency": list(cfg.concurrency),
+            "concurrency": {c.name: list(cfg.levels(c.name)) for c in cases},
             "seconds_per_cell": cfg.duration,
             "warmup_seconds": cfg.warmup,
+            "load_client": "hey" if hey.available() else "python (bench.load)",
         },
         "queries": {},
     }
     api = await procs.start_api(env)
+    started: list[procs.Server] = [api]
     try:
         baseline = await procs.start_baseline(env)
+        started.append(baseline)
+        bare = await procs.start_strawberry_baseline(env)
+        started.append(bare)
     except Exception:
-        procs.stop(api)
+        for server in started:
+            procs.stop(server)
         raise
     try:
-        result["api_launcher"] = api.note or "clipforge serve"
+        result["api_launcher"] = api.note or "clipforge serve --workers 1"
         result["api_rss_mb_idle"] = round(api.rss() / 2**20, 1)
         for case in cases:
-            error, same = await probe(api.base_url, baseline.base_url, case)
+            error, same, same_bare = await probe(
+                api.base_url, baseline.base_url, bare.base_url, case
+            )
             entry: dict[str, Any] = {"available": error is None, "cells": {}}
             result["queries"][case.name] = entry
             if error is not None:
@@ -216,10 +276,16 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
                 print(api.tail(15))
                 continue
             entry["same_data_as_baseline"] = same
-            for c in cfg.concurrency:
+            entry["same_data_as_strawberry"] = same_bare
+            for c in cfg.levels(case.name):
                 g = await load(spec(api.base_url + "/graphql", "POST", case, c, cfg))
                 print(line(case.name, c, "graphql", g), flush=True)
                 api, g["server_restarted"] = await settle(api, lambda: procs.start_api(env))
+                sb = await load(spec(bare.base_url + "/graphql", "POST", case, c, cfg))
+                print(line(case.name, c, "strawb.", sb), flush=True)
+                bare, sb["server_restarted"] = await settle(
+                    bare, lambda: procs.start_strawberry_baseline(env)
+                )
                 b = await load(spec(baseline.base_url + case.baseline_path, "GET", case, c, cfg))
                 print(line(case.name, c, "baseline", b), flush=True)
                 baseline, b["server_restarted"] = await settle(
@@ -227,6 +293,7 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
                 )
                 entry["cells"][str(c)] = {
                     "graphql": g,
+                    "strawberry": sb,
                     "baseline": b,
                     "ratio_p50": ratio(g["p50"], b["p50"]),
                     "ratio_p95": ratio(g["p95"], b["p95"]),
@@ -235,8 +302,11 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
         if cfg.profile:
             api, result["profiles"] = await profile_under_load(env, api, cases, cfg)
     finally:
+        procs.stop(bare)
         procs.stop(baseline)
         procs.stop(api)
+    if cfg.scaling:
+        result["workers"] = await scaling(env, cases, cfg)
 
     from bench.sqlcount import count_queries
 
@@ -271,9 +341,12 @@ async def run(env: BenchEnv, cfg: ApiConfig | None = None) -> dict[str, Any]:
         shown = ", ".join(f"{k} {v} ms" for k, v in per.items())
         print(f"  CPU per request in-process ({variant}): {shown}")
     if cfg.profile:
-        from bench.profiling import profile_queries
+        from bench.profiling import available, profile_queries
 
-        await profile_queries(
+        if not available():
+            result["inprocess_profiles"] = {"skipped": "pyinstrument is not installed"}
+            return result
+        result["inprocess_profiles"] = await profile_queries(
             {
                 "Me": (cases[0].document, {}, data.list_token),
                 "Uploads": (cases[1].document, {}, data.list_token),

@@ -4,7 +4,7 @@ It runs the very same command (cli.main serve: create_app on uvicorn, same optio
 one change: Tortoise is initialised with its global fallback context. Tortoise 1.x keeps
 its connections in a contextvar; an init inside Starlette's lifespan task is invisible to
 the request tasks, so every query fails there. See bench/limits.md.
-Usage: python -m bench.api_server HOST PORT
+Usage: python -m bench.api_server HOST PORT [WORKERS]
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ def record_gc_pauses(path: str) -> None:
 
 def main() -> None:
     host, port = sys.argv[1], sys.argv[2]
+    workers = sys.argv[3] if len(sys.argv) > 3 else "1"
     if os.environ.get("BENCH_GC_LOG"):
         record_gc_pauses(os.environ["BENCH_GC_LOG"])
     if os.environ.get("BENCH_GC_THRESHOLD"):  # experiments only, e.g. "50000,50,1000"
@@ -65,7 +66,7 @@ def main() -> None:
     patch_tortoise_init()
     from cli.main import app
 
-    app(["serve", "--host", host, "--port", port])
+    app(["serve", "--host", host, "--port", port, "--workers", workers])
 
 
 if __name__ == "__main__":

@@ -1,79 +1,75 @@
-"""CPU time per request in-process, and what a parse/validation cache would save.
+"""CPU time per request in-process: Clipforge and the bare Strawberry app, same requests.
 
 Load figures on a shared 2-core machine swing with other people's work; CPU time per
-request (time.process_time around n sequential in-process requests) swings much less,
-and says directly why a query is slow. The what-if variant is the same schema with
-Strawberry's ParserCache and ValidationCache added (the api re-parses and re-validates
-the same document on every request today) and without the query-limit extensions, whose
-per-operation rule classes would defeat the validation cache; on their own they cost
-little (measured: no change in CPU without them).
+request (time.process_time around n sequential in-process requests through httpx's ASGI
+transport) swings much less, and says directly what a request costs. The bare
+Strawberry app (bench/strawberry_baseline.py) runs in this process on the bench's
+database too, so the difference is the project's own work per request.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
+import asyncpg
 import httpx
 from starlette.applications import Starlette
 
-VARIANT = "parse+validation cache (limit rules left out)"
+CLIPFORGE = "clipforge"
+BARE = "bare strawberry"
 
 
-def app_variants() -> dict[str, Starlette]:
-    import graphql_api.app as app_module
+@contextlib.asynccontextmanager
+async def bare_app() -> AsyncIterator[Starlette]:
+    """The bare Strawberry app with its asyncpg pool on the bench's database."""
+    from bench import baseline_app, strawberry_baseline
     from core.config import get_settings
 
-    variants = {"as is": app_module.create_app(get_settings(), manage_connections=False)}
-    try:
-        import strawberry
-        from strawberry.extensions import ParserCache, ValidationCache
-
-        import graphql_api.schema as s
-
-        try:
-            from graphql_api.limits import limit_extensions
-
-            rebuilt_per_request = set(limit_extensions())
-        except ImportError:
-            rebuilt_per_request = set()
-        # The limit extensions make new validation-rule classes for every operation, so a
-        # ValidationCache (keyed on the rules too) would never hit: they are left out here.
-        kept = [e for e in s.extensions() if e not in rebuilt_per_request]
-        cached = strawberry.Schema(
-            query=s.Query,
-            mutation=s.Mutation,
-            subscription=s.Subscription,
-            types=s.NODE_TYPES,
-            extensions=[*kept, ParserCache(maxsize=256), ValidationCache(maxsize=256)],
+    async def init(conn: asyncpg.Connection) -> None:
+        await conn.set_type_codec(
+            "jsonb", encoder=json.dumps, decoder=json.loads, schema="pg_catalog"
         )
-        original = app_module.schema
-        app_module.schema = cached  # graphql_app() reads the module global
-        try:
-            variants[VARIANT] = app_module.create_app(get_settings(), manage_connections=False)
-        finally:
-            app_module.schema = original
-    except (ImportError, AttributeError, TypeError):
-        pass
-    return variants
+
+    dsn = get_settings().database_url
+    baseline_app.POOL = await asyncpg.create_pool(dsn, min_size=1, max_size=5, init=init)
+    try:
+        yield strawberry_baseline.app
+    finally:
+        await baseline_app.POOL.close()
+        baseline_app.POOL = None
+
+
+async def measure(
+    app: Starlette, requests: dict[str, tuple[str, dict[str, Any], str, int]]
+) -> dict[str, float]:
+    out: dict[str, float] = {}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        for label, (doc, variables, token, n) in requests.items():
+            body = {"query": doc, "variables": variables}
+            headers = {"Authorization": f"Bearer {token}"}
+            for _ in range(3):
+                resp = await client.post("/graphql", json=body, headers=headers)
+                assert "errors" not in resp.json(), resp.text[:300]
+            c0 = time.process_time()
+            for _ in range(n):
+                await client.post("/graphql", json=body, headers=headers)
+            out[label] = round((time.process_time() - c0) / n * 1000, 2)
+    return out
 
 
 async def cpu_per_request(
     requests: dict[str, tuple[str, dict[str, Any], str, int]],
 ) -> dict[str, dict[str, float]]:
     """{variant: {label: CPU ms per request}}; each label runs n times after 3 warm-ups."""
-    out: dict[str, dict[str, float]] = {}
-    for variant, app in app_variants().items():
-        transport = httpx.ASGITransport(app=app)
-        out[variant] = {}
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for label, (doc, variables, token, n) in requests.items():
-                body = {"query": doc, "variables": variables}
-                headers = {"Authorization": f"Bearer {token}"}
-                for _ in range(3):
-                    await client.post("/graphql", json=body, headers=headers)
-                c0 = time.process_time()
-                for _ in range(n):
-                    await client.post("/graphql", json=body, headers=headers)
-                out[variant][label] = round((time.process_time() - c0) / n * 1000, 2)
+    from core.config import get_settings
+    from graphql_api.app import create_app
+
+    out = {CLIPFORGE: await measure(create_app(get_settings(), manage_connections=False), requests)}
+    async with bare_app() as app:
+        out[BARE] = await measure(app, requests)
     return out

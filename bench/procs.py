@@ -50,9 +50,16 @@ class Server:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far."""
-    t = psutil.Process(pid).cpu_times()
-    return float(t.user + t.system)
+    """User + system CPU time a process and its live children (uvicorn workers) used so far."""
+    process = psutil.Process(pid)
+    total = 0.0
+    for p in [process, *process.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += t.user + t.system
+    return total
 
 
 def spawn(name: str, argv: list[str], env: BenchEnv, **extra_env: str) -> Server:
@@ -115,8 +122,10 @@ async def ready(server: Server) -> str | None:
     return None if resp.status_code == 200 else resp.text[:300]
 
 
-async def start_api(env: BenchEnv, *, stand_in: bool = False, **extra_env: str) -> Server:
-    """The real api: `python -m cli.main serve` (uvicorn, one process) on a free port.
+async def start_api(
+    env: BenchEnv, *, stand_in: bool = False, workers: int = 1, **extra_env: str
+) -> Server:
+    """The real api: `python -m cli.main serve --workers N` (uvicorn) on a free port.
 
     If it starts but cannot reach Postgres (see bench/api_server.py), the same command is
     run again through the stand-in launcher, and the server's `note` says so.
@@ -124,6 +133,7 @@ async def start_api(env: BenchEnv, *, stand_in: bool = False, **extra_env: str) 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--workers", str(workers)]
     forced = stand_in or os.environ.get("BENCH_API_LAUNCHER") == "stand-in"
     if not forced:
         server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base, **extra_env)
@@ -133,7 +143,7 @@ async def start_api(env: BenchEnv, *, stand_in: bool = False, **extra_env: str) 
         if problem is None:
             return server
         stop(server)
-    argv = [sys.executable, "-m", "bench.api_server", "127.0.0.1", str(port)]
+    argv = [sys.executable, "-m", "bench.api_server", "127.0.0.1", str(port), str(workers)]
     server = spawn("api", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base, **extra_env)
     server.base_url = base
     if forced:
@@ -162,6 +172,19 @@ async def start_baseline(env: BenchEnv) -> Server:
     argv += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
     argv += ["--no-access-log"]
     server = spawn("baseline", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base)
+    server.base_url = base
+    await wait_http(server, "/healthz")
+    return server
+
+
+async def start_strawberry_baseline(env: BenchEnv) -> Server:
+    """The bare Strawberry app (bench/strawberry_baseline.py) on the same uvicorn."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    argv = [sys.executable, "-m", "uvicorn", "bench.strawberry_baseline:app"]
+    argv += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    argv += ["--no-access-log"]
+    server = spawn("strawberry", argv, env, CLIPFORGE_PUBLIC_BASE_URL=base)
     server.base_url = base
     await wait_http(server, "/healthz")
     return server

@@ -6,7 +6,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from bench.targets import all_checks, cell_ratio, show_ratio
+from bench.stats import ratio
+from bench.targets import all_checks
 
 LIMITS = Path(__file__).resolve().parent / "limits.md"
 
@@ -87,18 +88,20 @@ def machine(m: dict[str, Any]) -> list[str]:
 
 
 def api_section(res: dict[str, Any] | None) -> list[str]:
-    out = ["## 1. API latency (closed loop, no think time)", ""]
+    out = ["## 1. API latency and throughput (closed loop, no think time)", ""]
     if (skip := unavailable("api", res)) is not None:
         return out + skip
     assert res is not None
     cfg = res.get("config", {})
     out += [
         f"Ran {res.get('ran_at')}; {f(cfg.get('seconds_per_cell'), 0)} s per cell after a "
-        f"{f(cfg.get('warmup_seconds'), 1)} s warm-up; api: {res.get('api_launcher', '-')}, "
-        f"RSS {f(res.get('api_rss_mb_idle'))} MB idle, {f(res.get('api_rss_mb_after'))} MB after. "
-        "Target: p95 < 50 ms at 200 clients; GraphQL/baseline p95 <= 2. "
-        'Latencies in ms; ">=" marks a percentile that fell on a request still unfinished '
-        "when the cell ended (its elapsed time is a lower bound).",
+        f"{f(cfg.get('warmup_seconds'), 1)} s warm-up; load client: "
+        f"{cfg.get('load_client', 'python (bench.load)')}, on the same two cores as the "
+        f"servers; api: {res.get('api_launcher', '-')}, RSS {f(res.get('api_rss_mb_idle'))} MB "
+        f"idle, {f(res.get('api_rss_mb_after'))} MB after. Each cell runs Clipforge, the bare "
+        "Strawberry app (bench/strawberry_baseline.py: the same documents, no auth, limits, "
+        "metrics or ORM, same SQL) and the bare Starlette baseline (bench/baseline_app.py), "
+        "back to back. Latencies in ms.",
         "",
         state(res),
         "",
@@ -108,35 +111,59 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
             out += [f"**{name}**: not available yet: {q.get('reason', '')}", ""]
             continue
         same = q.get("same_data_as_baseline")
-        out += [f"**{name}** (baseline returns the same data: {'yes' if same else 'NO'})", ""]
+        same_bare = q.get("same_data_as_strawberry")
+        out += [
+            f"**{name}** (same data as the Starlette baseline: {'yes' if same else 'NO'}; "
+            f"as the bare Strawberry app: {'yes' if same_bare else 'NO'})",
+            "",
+        ]
         rows = []
         for c, cell in sorted(q.get("cells", {}).items(), key=lambda kv: int(kv[0])):
             g, b = cell["graphql"], cell["baseline"]
+            sb = cell.get("strawberry") or {}
             rows.append(
                 [
                     c,
                     pcts(g),
                     f(g["rps"]),
+                    pcts(sb) if sb else "-",
+                    f(sb.get("rps")),
                     pcts(b),
                     f(b["rps"]),
-                    " / ".join(show_ratio(*cell_ratio(cell, k)) for k in ("p50", "p95")),
-                    f"{g['errors']}+{g.get('unfinished', 0)} / "
-                    f"{b['errors']}+{b.get('unfinished', 0)}",
+                    f"{g['errors']} / {sb.get('errors', '-')} / {b['errors']}",
                 ]
             )
         out += table(
             [
                 "clients",
-                "GraphQL p50 / p95 / p99 ms",
-                "GraphQL req/s",
-                "baseline p50 / p95 / p99 ms",
-                "baseline req/s",
-                "ratio p50 / p95",
-                "errors+unfinished (G / B)",
+                "Clipforge p50 / p95 / p99",
+                "req/s",
+                "bare Strawberry p50 / p95 / p99",
+                "req/s",
+                "bare Starlette p50 / p95 / p99",
+                "req/s",
+                "errors (C / S / B)",
             ],
             rows,
         )
         out.append("")
+    workers = res.get("workers", {})
+    if workers:
+        out += ["Requests/s by number of api processes (`clipforge serve --workers N`):", ""]
+        rows = []
+        for name, w in ordered(workers):
+            one, two = w.get("1", {}), w.get("2", {})
+            gain = ratio(two.get("rps", math.nan), one.get("rps", math.nan))
+            rows.append(
+                [
+                    name,
+                    str(w.get("clients")),
+                    f"{f(one.get('rps'))} (p95 {f(one.get('p95'))} ms)",
+                    f"{f(two.get('rps'))} (p95 {f(two.get('p95'))} ms)",
+                    f(gain, 2) + "x",
+                ]
+            )
+        out += table(["query", "clients", "--workers 1", "--workers 2", "2 / 1"], rows) + [""]
     sql = res.get("sql", {})
     if sql:
         out += ["SQL statements per request (counted in-process around asyncpg):", ""]
@@ -164,20 +191,42 @@ def api_section(res: dict[str, Any] | None) -> list[str]:
             "",
         ]
         out += table(
-            ["variant", *names], [[v, *(f(per.get(n), 2) for n in names)] for v, per in cpu.items()]
+            ["app", *names], [[v, *(f(per.get(n), 2) for n in names)] for v, per in cpu.items()]
         )
         out.append("")
+    out += profile_tables(res)
+    return out
+
+
+def profile_tables(res: dict[str, Any]) -> list[str]:
+    out: list[str] = []
     profiles = res.get("profiles", {})
     if profiles and "skipped" not in profiles:
-        out += ["Where the api's CPU goes under 50 clients (py-spy, self time by package):", ""]
+        out += ["Where the api's CPU goes under load (py-spy on the server, self time):", ""]
         rows = []
         for name, p in ordered(profiles):
             if "by_package_pct" not in p:
                 continue
             pk = ", ".join(f"{k} {v}%" for k, v in top(p["by_package_pct"], 7))
             fn = ", ".join(f"`{k}` {v}%" for k, v in top(p["top_functions_pct"], 4))
-            rows.append([name, pk, fn])
+            rows.append([f"{name} ({p.get('clients', 50)} clients)", pk, fn])
         out += table(["query", "packages", "top functions"], rows)
+        out.append("")
+    inproc = res.get("inprocess_profiles", {})
+    if inproc and "skipped" not in inproc:
+        out += [
+            "Where one request's CPU goes in-process (pyinstrument, self time; text profiles "
+            "in bench/profiles/, not committed):",
+            "",
+        ]
+        rows = []
+        for name, p in ordered(inproc):
+            if "by_package_pct" not in p:
+                continue
+            pk = ", ".join(f"{k} {v}%" for k, v in top(p["by_package_pct"], 7))
+            fn = ", ".join(f"`{k}` {v}%" for k, v in top(p["top_functions_pct"], 4))
+            rows.append([f"{name} ({f(p.get('cpu_ms'), 2)} ms)", pk, fn])
+        out += table(["query (CPU per request)", "packages", "top functions"], rows)
         out.append("")
     return out
 

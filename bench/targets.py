@@ -19,50 +19,58 @@ class Check:
         return {True: "met", False: "**missed**", None: self.why_none}[self.met]
 
 
-def cell_ratio(cell: dict[str, Any], key: str) -> tuple[float, str]:
-    """GraphQL/baseline for percentile `key`, and whether it is "exact", a "lower" bound
-    (only the GraphQL side had unfinished requests at that percentile) or "unknown" (the
-    baseline's value is itself only a lower bound)."""
-    g, b = cell["graphql"], cell["baseline"]
-    value = _num(cell[f"ratio_{key}"])
-    if key in b.get("lower_bound", []):
-        return math.nan, "unknown"
-    if key in g.get("lower_bound", []):
-        return value, "lower"
-    return value, "exact"
-
-
-def show_ratio(value: float, kind: str) -> str:
-    if kind == "unknown" or math.isnan(value):
-        return "n/a"
-    return (">= " if kind == "lower" else "") + f"{value:.2f}"
-
-
 def _num(x: Any) -> float:
     return float(x) if isinstance(x, (int, float)) else math.nan
 
 
+def _cell(api: dict[str, Any], query: str, clients: int) -> dict[str, Any] | None:
+    q = api.get("queries", {}).get(query, {})
+    cell: dict[str, Any] | None = q.get("cells", {}).get(str(clients))
+    return cell
+
+
 def api_checks(api: dict[str, Any] | None) -> list[Check]:
-    queries = (api or {}).get("queries", {})
+    """Issue 17's targets, from one run's cells and in-process CPU figures."""
+    api = api or {}
     out = []
-    for name in ("Me", "Uploads", "UploadDetail"):
-        q = queries.get(name, {})
-        cell = q.get("cells", {}).get("200")
+    for name, clients, limit in (
+        ("Me", 64, 200.0),
+        ("Uploads", 64, 200.0),
+        ("UploadDetail", 16, 200.0),
+        ("Me", 16, 50.0),
+    ):
+        label = f"{name}: p95 < {limit:g} ms at {clients} clients"
+        cell = _cell(api, name, clients)
         if not cell:
-            out.append(Check(f"{name}: p95 < 50 ms at 200 clients", "-", None))
-            out.append(Check(f"{name}: GraphQL/baseline p95 <= 2", "-", None))
+            out.append(Check(label, "-", None))
             continue
         p95 = _num(cell["graphql"]["p95"])
         lb = ">= " if "p95" in cell["graphql"].get("lower_bound", []) else ""
-        out.append(Check(f"{name}: p95 < 50 ms at 200 clients", f"{lb}{p95:,.1f} ms", p95 < 50))
-        r, kind = cell_ratio(cell, "p95")
-        label = f"{name}: GraphQL/baseline p95 <= 2"
-        if kind == "unknown":
-            out.append(Check(label, "n/a", None, "undetermined: both sides saturated"))
-        elif kind == "lower" and r <= 2:
-            out.append(Check(label, f">= {r:.2f}x", None, "undetermined: GraphQL saturated"))
+        out.append(Check(label, f"{lb}{p95:,.1f} ms", p95 < limit))
+    cell = _cell(api, "Me", 64)
+    label = "Me: req/s >= the bare Strawberry app's (64 clients)"
+    if cell and cell.get("strawberry"):
+        g, s = _num(cell["graphql"]["rps"]), _num(cell["strawberry"]["rps"])
+        out.append(Check(label, f"{g:,.0f} vs {s:,.0f} req/s", g >= s))
+    else:
+        out.append(Check(label, "-", None))
+    for name in ("Me", "Uploads"):
+        cell = _cell(api, name, 64)
+        label = f"{name}: within 3x of the bare Starlette baseline's req/s (64 clients)"
+        if not cell:
+            out.append(Check(label, "-", None))
+            continue
+        g, b = _num(cell["graphql"]["rps"]), _num(cell["baseline"]["rps"])
+        factor = b / g if g else math.inf
+        out.append(Check(label, f"{factor:.2f}x ({g:,.0f} vs {b:,.0f} req/s)", factor <= 3))
+    cpu = api.get("cpu_ms_per_request", {}).get("clipforge", {})
+    for name, limit in (("Me", 1.5), ("UploadDetail", 15.0)):
+        label = f"{name}: CPU per request < {limit:g} ms (in-process)"
+        value = cpu.get(name)
+        if value is None:
+            out.append(Check(label, "-", None))
         else:
-            out.append(Check(label, show_ratio(r, kind) + "x", r <= 2))
+            out.append(Check(label, f"{value:.2f} ms", float(value) < limit))
     return out
 
 

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from core.pipeline import SPECS, Job
+from core.pipeline import SPECS, Job, Latency
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
 
@@ -64,6 +64,7 @@ def _lower_csv(value: Any) -> Any:
 
 
 Csv = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_csv)]
+Latencies = Annotated[tuple[Latency, ...], NoDecode, BeforeValidator(_lower_csv)]
 LowerCsvSet = Annotated[frozenset[str], NoDecode, BeforeValidator(_lower_csv)]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Networks = Annotated[tuple[Network, ...], NoDecode, BeforeValidator(_csv)]
@@ -137,6 +138,10 @@ class Settings(BaseSettings):
     max_aliases: int = 30
     max_query_cost: int = 50000
     max_page_size: int = 100
+    max_query_nodes: int = 5000
+    validation_timeout_ms: int = 200
+    persisted_queries: bool = True
+    trusted_documents: Path | None = None
     graphiql: bool | None = None  # unset: on, except in production
     introspection: bool | None = None  # unset: on, except in production
 
@@ -173,10 +178,16 @@ class Settings(BaseSettings):
     clip_count: int = 0
     ffmpeg_timeout_seconds: int = 3600
     ffmpeg_memory_mb: int = 2048
+    transcribe_chunk_seconds: float = Field(default=300.0, ge=10.0)
 
     # --- worker and operations
     worker_poll_delay: float = 0.05
-    worker_max_jobs: int = 2
+    worker_max_jobs: int = Field(default=2, ge=1)
+    worker_interactive_jobs: int = Field(default=2, ge=1)
+    worker_queues: Latencies = (Latency.LONG, Latency.INTERACTIVE)
+    lease_seconds: float = Field(default=30.0, gt=0)
+    lease_renew_seconds: float = Field(default=10.0, gt=0)
+    reconcile_every_seconds: float = Field(default=60.0, gt=0)
     worker_shutdown_grace_seconds: int = 60
     retry_delays: Annotated[dict[Job, tuple[int, ...]], NoDecode, Json] = Field(
         default_factory=dict
@@ -203,6 +214,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"{job} is not in the retry table")
             if any(d < 0 for d in delays):
                 raise ValueError("delays are seconds >= 0")
+        return value
+
+    @field_validator("worker_queues")
+    @classmethod
+    def _some_queue(cls, value: tuple[Latency, ...]) -> tuple[Latency, ...]:
+        if not value:
+            raise ValueError(f"name at least one of {', '.join(q.value for q in Latency)}")
+        return value
+
+    @field_validator("lease_renew_seconds")
+    @classmethod
+    def _renewed_in_time(cls, value: float, info: Any) -> float:
+        lease = info.data.get("lease_seconds")
+        if lease is not None and value * 2 > lease:
+            raise ValueError("renew at least twice per lease (at most half of LEASE_SECONDS)")
         return value
 
     @field_validator("job_timeouts")

@@ -60,6 +60,7 @@ class Job(StrEnum):
     """The arq function names of the worker's jobs."""
 
     TRANSCRIBE = "transcribe"
+    TRANSCRIBE_CHUNK = "transcribe_chunk"
     CLIP = "clip"
     CAPTIONS = "captions"
     EXPORT = "export"
@@ -74,6 +75,7 @@ class JobQueue(StrEnum):
     dead-letter queue `<job>_dead` where its exhausted jobs wait for review."""
 
     TRANSCRIBE = "TRANSCRIBE"
+    TRANSCRIBE_CHUNK = "TRANSCRIBE_CHUNK"
     CLIP = "CLIP"
     CAPTIONS = "CAPTIONS"
     EXPORT = "EXPORT"
@@ -85,6 +87,24 @@ class JobQueue(StrEnum):
     @property
     def dead_letter_queue(self) -> str:
         return f"{self.value.lower()}_dead"
+
+
+class Latency(StrEnum):
+    """Which worker slots a job may take. LONG work (import, transcription and its chunks,
+    clipping a whole upload) never takes an INTERACTIVE slot, so an export, a reclip or a
+    webhook delivery never waits behind an hour of transcription."""
+
+    LONG = "long"
+    INTERACTIVE = "interactive"
+
+    @property
+    def queue_name(self) -> str:
+        """The arq queue (a Redis sorted set) of the class. LONG keeps arq's default name, so
+        jobs queued before the classes existed are still served."""
+        return ARQ_DEFAULT_QUEUE if self == Latency.LONG else f"{ARQ_DEFAULT_QUEUE}:{self.value}"
+
+
+ARQ_DEFAULT_QUEUE = "arq:queue"  # arq.constants.default_queue_name (no arq import here)
 
 
 class Subject(StrEnum):
@@ -106,9 +126,11 @@ class JobSpec:
     when it fails. `status` is the subject's status while the job runs: the reconciler and
     the admin retry read it to know which job an upload in that status needs.
 
-    `key_args` counts the arguments after the subject that are part of the job's identity:
-    each reclip or transcript correction is `<job>:<upload id>:<request>`, so one asked for
-    while another finishes is never merged into it.
+    `latency` picks the arq queue and so the worker slots (Latency). `key_args` counts the
+    arguments after the subject that are part of the job's identity: a chunk of a
+    transcription is `transcribe_chunk:<upload id>:<chunk index>`, and each reclip or
+    transcript correction `<job>:<upload id>:<request>` (one asked for while another finishes
+    is never merged into it).
     """
 
     job: Job
@@ -118,11 +140,16 @@ class JobSpec:
     retries: tuple[int, ...] = ()
     queue: JobQueue | None = None
     status: UploadStatus | ExportStatus | None = None
+    latency: Latency = Latency.LONG
     key_args: int = 0
 
     @property
     def dead_letter_queue(self) -> str | None:
         return self.queue.dead_letter_queue if self.queue else None
+
+    @property
+    def queue_name(self) -> str:
+        return self.latency.queue_name
 
 
 PIPELINE: tuple[JobSpec, ...] = (
@@ -134,6 +161,15 @@ PIPELINE: tuple[JobSpec, ...] = (
         retries=(5, 30, 300),
         queue=JobQueue.TRANSCRIBE,
         status=UploadStatus.TRANSCRIBING,
+    ),
+    JobSpec(
+        Job.TRANSCRIBE_CHUNK,
+        Stage.TRANSCRIBE,
+        Subject.UPLOAD,
+        timeout=20 * 60,
+        retries=(5, 30, 300),
+        queue=JobQueue.TRANSCRIBE_CHUNK,
+        key_args=1,
     ),
     JobSpec(
         Job.CLIP,
@@ -161,12 +197,33 @@ PIPELINE: tuple[JobSpec, ...] = (
         retries=(30,),
         queue=JobQueue.EXPORT,
         status=ExportStatus.RENDERING,
+        latency=Latency.INTERACTIVE,
     ),
-    JobSpec(Job.REGENERATE_CAPTIONS, Stage.CAPTIONS, Subject.CLIP, timeout=5 * 60),
+    JobSpec(
+        Job.REGENERATE_CAPTIONS,
+        Stage.CAPTIONS,
+        Subject.CLIP,
+        timeout=5 * 60,
+        latency=Latency.INTERACTIVE,
+    ),
     # Edits of a READY upload: one try each; a failure leaves the clips as they were.
-    JobSpec(Job.RECLIP, Stage.CLIP, Subject.UPLOAD, timeout=15 * 60, key_args=1),
-    JobSpec(Job.CUT_CLIP, Stage.CLIP, Subject.CLIP, timeout=10 * 60),
-    JobSpec(Job.CORRECT_TRANSCRIPT, Stage.TRANSCRIBE, Subject.UPLOAD, timeout=5 * 60, key_args=1),
+    JobSpec(
+        Job.RECLIP,
+        Stage.CLIP,
+        Subject.UPLOAD,
+        timeout=15 * 60,
+        latency=Latency.INTERACTIVE,
+        key_args=1,
+    ),
+    JobSpec(Job.CUT_CLIP, Stage.CLIP, Subject.CLIP, timeout=10 * 60, latency=Latency.INTERACTIVE),
+    JobSpec(
+        Job.CORRECT_TRANSCRIPT,
+        Stage.TRANSCRIBE,
+        Subject.UPLOAD,
+        timeout=5 * 60,
+        latency=Latency.INTERACTIVE,
+        key_args=1,
+    ),
 )
 """Every job, in pipeline order."""
 
@@ -213,6 +270,11 @@ def job_for_upload_status(status: UploadStatus) -> Job | None:
     return None
 
 
+def queue_names() -> tuple[str, ...]:
+    """Every arq queue a job of the table can be in, one per latency class."""
+    return tuple(latency.queue_name for latency in Latency)
+
+
 def dead_letter_queues() -> dict[str, Job]:
     """Dead-letter queue name -> the job whose exhausted runs it holds."""
     return {row.dead_letter_queue: row.job for row in PIPELINE if row.dead_letter_queue}
@@ -242,6 +304,7 @@ def check_table() -> None:
         kind = UploadStatus if row.subject == Subject.UPLOAD else ExportStatus
         if row.status is not None and not isinstance(row.status, kind):
             raise RuntimeError(f"{row.job}: its working status is not a {row.subject} status")
+    for row in PIPELINE:
         if row.key_args < 0 or (row.key_args and row.status is not None):
             raise RuntimeError(f"{row.job}: a job with a working status has one per subject")
     if not set(UPLOAD_ORDER) | {UploadStatus.FAILED} == set(UploadStatus):

@@ -12,7 +12,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types.unset import UNSET, UnsetType
@@ -27,6 +26,7 @@ from graphql_api.events.hub import make_hub
 from graphql_api.events.ws import LegacyWSHandler, transport_handler
 from graphql_api.health import healthz, readyz
 from graphql_api.metrics import MetricsMiddleware
+from graphql_api.persisted_queries import PersistedQueriesView
 from graphql_api.ratelimit import RateLimiter, RateLimitMiddleware
 from graphql_api.request_id import RequestIdMiddleware
 from graphql_api.schema import schema
@@ -34,7 +34,7 @@ from graphql_api.storage_routes import routes as storage_routes
 from orm.database import close_db, init_db
 
 
-class ClipforgeGraphQL(GraphQL[Context, None]):
+class ClipforgeGraphQL(PersistedQueriesView[Context, None]):
     """Strawberry's ASGI view with our context (auth resolved once per request/socket)."""
 
     async def get_context(  # type: ignore[override]
@@ -75,6 +75,10 @@ def extra_routes(settings: Settings) -> list[BaseRoute]:
     from graphql_api.webhooks import routes as webhook_routes
 
     routes += [*admin_routes, Route("/metrics", metrics_endpoint, methods=["GET"])]
+    if settings.graphiql_enabled:
+        from graphql_api.ide.page import routes as ide_routes
+
+        routes += ide_routes  # GraphiQL's files, served from this origin
     routes += webhook_routes
     from graphql_api.oauth_routes import routes as oauth_routes
 

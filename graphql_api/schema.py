@@ -31,6 +31,7 @@ from graphql_api.moments import schema as moments
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
 from graphql_api.transcripts import schema as transcripts
+from graphql_api.trusted_documents import TrustedDocuments
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
 
@@ -128,6 +129,7 @@ def extensions() -> list[type[SchemaExtension]]:
         FreshLoaders,
         MetricsExtension,
         WebSocketRateLimit,
+        TrustedDocuments,  # before the limits' validation: an unlisted document is not walked
         *limit_extensions(),
     ]
 

@@ -3,9 +3,10 @@
 Light on purpose (arq and core only): the api starts work through it and never imports media
 code. Each job of a subject has one stable id, `<job>:<subject id>` (plus its key
 arguments, core.pipeline.JobSpec.key_args), so a second start while the job is queued or
-running is a no-op (no duplicates). arq also refuses an id while the
-*result* of a finished run is kept (an hour by default), which would silently drop the next
-stage of a retried upload; a start therefore clears a finished run's result first.
+running is a no-op (no duplicates). Each job goes to the arq queue of its latency class.
+arq also refuses an id while the *result* of a finished run is kept (an hour by default),
+which would silently drop the next stage of a retried upload; a start therefore clears a
+finished run's result first.
 
 A queue that cannot be reached raises `QueueUnavailable` (SERVICE_UNAVAILABLE to clients),
 whatever the caller.
@@ -19,16 +20,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
-from arq.constants import (
-    default_queue_name,
-    in_progress_key_prefix,
-    job_key_prefix,
-    result_key_prefix,
-)
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
 from redis.exceptions import RedisError
 
 from core.errors import ServiceUnavailable
-from core.pipeline import Job, spec
+from core.pipeline import Job, queue_names, spec
 from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
 
@@ -67,6 +63,12 @@ def job_id(job: Job | str, subject_id: object, *key: object) -> str:
     return ":".join(str(part) for part in (Job(job), subject_id, *key))
 
 
+def subject_of_job_id(ident: str) -> str | None:
+    """The subject id inside a job id built by `job_id` (None for other ids)."""
+    parts = ident.split(":")
+    return parts[1] if len(parts) >= 2 else None
+
+
 async def start(
     job: Job | str,
     subject_id: object,
@@ -82,11 +84,14 @@ async def start(
     cannot be reached.
     """
     name = Job(job)
-    ident = job_id(name, subject_id, *extra[: spec(name).key_args])
+    row = spec(name)
+    ident = job_id(name, subject_id, *extra[: row.key_args])
     try:
         redis = pool or await get_pool()
         await redis.delete(result_key_prefix + ident)
-        queued = await redis.enqueue_job(name, str(subject_id), *extra, _job_id=ident, **kwargs)
+        queued = await redis.enqueue_job(
+            name, str(subject_id), *extra, _job_id=ident, _queue_name=row.queue_name, **kwargs
+        )
     except (RedisError, OSError) as exc:
         raise QueueUnavailable(unavailable or QueueUnavailable.DEFAULT) from exc
     return queued is not None
@@ -102,6 +107,13 @@ async def start_transcribe(upload_id: uuid.UUID, *, pool: ArqRedis | None = None
             "complete it again in a moment."
         ),
     )
+
+
+async def start_transcribe_chunk(
+    upload_id: uuid.UUID, index: int, *, pool: ArqRedis | None = None
+) -> bool:
+    """One chunk of a long transcription (any worker with a long slot takes it)."""
+    return await start(Job.TRANSCRIBE_CHUNK, upload_id, index, pool=pool)
 
 
 async def start_clip(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
@@ -195,10 +207,25 @@ def _function_name(raw: bytes | None) -> str | None:
     return name if isinstance(name, str) else None
 
 
+async def queued_ids(redis: Any) -> list[bytes]:
+    """Ids of every job in the queues: waiting, deferred or running (arq keeps a running job
+    in its queue until it finishes)."""
+    ids: list[bytes] = []
+    for name in queue_names():
+        ids += await redis.zrange(name, 0, -1)
+    return ids
+
+
+async def live_subjects(redis: Any) -> set[str]:
+    """Subject ids (uploads, exports, clips) that have a job queued, running or leased."""
+    subjects = {subject_of_job_id(i.decode()) for i in await queued_ids(redis)}
+    return {s for s in subjects if s}
+
+
 async def queue_counts(redis: Any, *, batch: int = 500) -> dict[Job, QueueCount]:
     """Queued (waiting or deferred) and in-progress jobs per job, from arq's keys."""
     counts = {job: QueueCount() for job in Job}
-    ids: list[bytes] = await redis.zrange(default_queue_name, 0, -1)
+    ids = await queued_ids(redis)
     for begin in range(0, len(ids), batch):
         chunk = [i.decode() for i in ids[begin : begin + batch]]
         async with redis.pipeline(transaction=False) as pipe:
@@ -216,4 +243,3 @@ async def queue_counts(redis: Any, *, batch: int = 500) -> dict[Job, QueueCount]
             else:
                 count.queued += 1
     return counts
-

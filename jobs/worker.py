@@ -6,15 +6,19 @@ import asyncio
 import dataclasses
 import importlib
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from arq.connections import RedisSettings
 from arq.cron import CronJob
+from arq.utils import timestamp_ms
 from arq.worker import Function, Worker, func
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError, WatchError
 
 from core.config import check_for_start, get_settings
+from core.pipeline import Latency
 from core.redis import redis_url
+from jobs.lease import LeaseKeeper, lease_key, new_token
 from jobs.serialization import deserialize, serialize
 from jobs.tasks import Task
 from orm.database import close_db, init_db
@@ -54,9 +58,7 @@ def function(task: Task) -> Function:
     from jobs.policy import arq_max_tries, arq_timeout, wrap
 
     coroutine: Any = wrap(task)  # arq's WorkerCoroutine protocol is narrower than it checks
-    return func(
-        coroutine, name=task.name, max_tries=arq_max_tries(task), timeout=arq_timeout(task)
-    )
+    return func(coroutine, name=task.name, max_tries=arq_max_tries(task), timeout=arq_timeout(task))
 
 
 def all_tasks() -> list[Task]:
@@ -86,18 +88,32 @@ def cron_jobs() -> list[CronJob]:
     ]
 
 
-def worker_settings() -> dict[str, Any]:
+def slots(latency: Latency) -> int:
+    """Jobs one worker process runs at once from a latency class's queue."""
+    settings = get_settings()
+    if latency == Latency.INTERACTIVE:
+        return settings.worker_interactive_jobs
+    return settings.worker_max_jobs
+
+
+def worker_settings(latency: Latency = Latency.LONG, *, crons: bool = True) -> dict[str, Any]:
+    """arq Worker options for the queue of one latency class.
+
+    Every class's worker knows every function (a job queued before the classes existed is
+    still run); `crons` gives it the periodic jobs (one worker per process has them).
+    """
     settings = get_settings()
     return {
         "functions": functions(),
-        "cron_jobs": cron_jobs(),
+        "queue_name": latency.queue_name,
+        "cron_jobs": cron_jobs() if crons else None,
         "redis_settings": RedisSettings.from_dsn(redis_url()),
         "job_serializer": serialize,
         "job_deserializer": deserialize,
         "on_startup": startup,
         "on_shutdown": shutdown,
         "poll_delay": settings.worker_poll_delay,
-        "max_jobs": settings.worker_max_jobs,
+        "max_jobs": slots(latency),
         "handle_signals": True,
         # SIGTERM: stop taking jobs, let running ones finish this long, then cancel them;
         # arq leaves a cancelled job in its queue, so another worker runs it again.
@@ -113,22 +129,117 @@ def __getattr__(name: str) -> Any:
 
 
 class ResilientWorker(Worker):
-    """An arq worker that rides out a Redis restart instead of exiting.
+    """An arq worker that rides out a Redis restart and holds its running jobs by lease.
 
     arq's poll loop ends the process on the first Redis error; this one logs, waits and
     polls again, so running jobs carry on. A job whose completion could not be recorded
     while Redis was away stays queued and runs again (jobs are idempotent).
+
+    A job it starts holds a lease (jobs.lease): arq's in-progress key with this worker's
+    token, `lease_seconds` long, renewed from a thread. A job whose lease was taken over is
+    cancelled here and its end is not recorded: the new holder records its own.
     """
 
+    def __init__(
+        self,
+        *args: Any,
+        lease_seconds: float | None = None,
+        lease_renew_seconds: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        settings = get_settings()
+        self.lease_seconds = lease_seconds or settings.lease_seconds
+        self.in_progress_timeout_s = self.lease_seconds
+        self.lease_token = new_token()
+        self.lost: set[str] = set()
+        self.leases = LeaseKeeper(
+            redis_url(),
+            self.lease_token,
+            ttl_seconds=self.lease_seconds,
+            every_seconds=lease_renew_seconds or settings.lease_renew_seconds,
+            on_lost=self._lost_from_thread,
+        )
+
+    def _lost_from_thread(self, job_id: str) -> None:
+        self.loop.call_soon_threadsafe(self.lease_lost, job_id)
+
+    async def main(self) -> None:
+        self.leases.start()
+        try:
+            await super().main()
+        finally:
+            self.leases.stop()
+
     async def start_jobs(self, job_ids: list[bytes]) -> None:
-        for job_id in job_ids:
+        """arq's start_jobs, with the in-progress key set to this worker's lease token."""
+        for raw in job_ids:
+            await self.sem.acquire()
+            if self.job_counter >= self.max_jobs:
+                self.sem.release()
+                return None
+            self.job_counter += 1
             try:
-                await super().start_jobs([job_id])
+                started = await self._claim(raw.decode())
             except REDIS_DOWN:
-                # arq had taken a slot for the job before Redis failed: give it back.
                 self.job_counter -= 1
                 self.sem.release()
                 raise
+            if not started:
+                self.job_counter -= 1
+                self.sem.release()
+
+    async def _claim(self, job_id: str) -> bool:
+        """Take the job if no one holds it (WATCH: of racing workers exactly one wins)."""
+        key = lease_key(job_id)
+        async with self.pool.pipeline(transaction=True) as pipe:
+            await pipe.watch(key)
+            held = await pipe.exists(key)
+            score = await pipe.zscore(self.queue_name, job_id)
+            if held or not score or score > timestamp_ms():
+                return False
+            pipe.multi()
+            pipe.psetex(key, int(self.lease_seconds * 1000), self.lease_token.encode())
+            try:
+                await pipe.execute()
+            except (ResponseError, WatchError):
+                return False
+        self.leases.hold(job_id)
+        task = self.loop.create_task(self.run_job(job_id, int(score)))
+        task.add_done_callback(lambda _: self._job_done(job_id))
+        self.tasks[job_id] = task
+        return True
+
+    def _job_done(self, job_id: str) -> None:
+        self.leases.release(job_id)
+        self.lost.discard(job_id)
+        self._release_sem_dec_counter_on_complete()
+
+    def lease_lost(self, job_id: str) -> None:
+        """Another worker holds the job now: stop this copy, record nothing for it."""
+        task = self.job_tasks.get(job_id)
+        if task is None or task.done():
+            return
+        log.warning("lease of %s lost to another worker; stopping this copy", job_id)
+        self.lost.add(job_id)
+        task.cancel()
+
+    async def _ours(self, job_id: str) -> bool:
+        """True unless another worker holds the job's lease now (or it was lost)."""
+        if job_id in self.lost:
+            return False
+        holder = await self.pool.get(lease_key(job_id))
+        return holder is None or holder == self.lease_token.encode()
+
+    async def finish_job(self, job_id: str, *args: Any, **kwargs: Any) -> None:
+        if await self._ours(job_id):
+            await super().finish_job(job_id, *args, **kwargs)
+        else:
+            log.info("job %s taken over; its end is recorded by the new holder", job_id)
+
+    async def finish_failed_job(self, job_id: str, result_data: bytes | None) -> None:
+        if await self._ours(job_id):
+            await super().finish_failed_job(job_id, result_data)
 
     async def _poll_iteration(self) -> None:
         try:
@@ -138,9 +249,13 @@ class ResilientWorker(Worker):
             await asyncio.sleep(REDIS_DOWN_PAUSE_SECONDS)
 
 
-def run_worker() -> None:
+def run_worker(queues: Sequence[Latency] | None = None) -> None:
     """`clipforge worker`: run until SIGTERM/SIGINT (see worker_settings for the grace time).
 
-    Refuses unsafe production settings (core.config.check_for_start) before it starts."""
-    check_for_start(get_settings())
-    ResilientWorker(**worker_settings()).run()
+    One arq worker per latency class in `queues` (default CLIPFORGE_WORKER_QUEUES), each with
+    its own slots. Refuses unsafe production settings (core.config.check_for_start)."""
+    from jobs.worker_group import WorkerGroup
+
+    settings = get_settings()
+    check_for_start(settings)
+    asyncio.run(WorkerGroup(queues or settings.worker_queues).run())

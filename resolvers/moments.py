@@ -2,9 +2,9 @@
 
 PostgreSQL's full-text search does it, so it scales with the database: every transcript
 segment has a tsvector in its transcript's language (kept by a trigger, GIN-indexed; see
-migration 0004). The query is read with the text-search configuration of every language the
-viewer's uploads are in (websearch_to_tsquery: words, "quoted phrases", or, -not), the
-matches are ranked by ts_rank, and only the viewer's own READY uploads are searched.
+migration 0005_steering). The query is read with the text-search configuration of every
+language the viewer's uploads are in (websearch_to_tsquery: words, "quoted phrases", or,
+-not), the matches are ranked by ts_rank, and only the viewer's own READY uploads are searched.
 """
 
 from __future__ import annotations

@@ -10,6 +10,11 @@ dpkg -s fonts-dejavu-core >/dev/null 2>&1 || need+=(fonts-dejavu-core fontconfig
 if [ "${CLIPFORGE_BROWSER_TESTS:-1}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   need+=(chromium)
 fi
+# npm fetches GraphiQL's files once (scripts/graphiql-assets.sh); the api never uses a CDN.
+if ! cmp -s scripts/graphiql/package-lock.json graphql_api/ide/static/package-lock.json \
+  && ! command -v npm >/dev/null 2>&1; then
+  need+=(npm)
+fi
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   $SUDO apt-get update -qq
@@ -24,3 +29,4 @@ if [ -f constraints.txt ]; then
 else
   .venv/bin/python -m pip install -q -e ".[test]"
 fi
+bash scripts/graphiql-assets.sh

@@ -98,12 +98,14 @@ def test_worker_functions_are_the_jobs_with_their_tries() -> None:
 def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
     assert pipeline.dead_letter_queues() == {
         "transcribe_dead": Job.TRANSCRIBE,
+        "transcribe_chunk_dead": Job.TRANSCRIBE_CHUNK,
         "clip_dead": Job.CLIP,
         "captions_dead": Job.CAPTIONS,
         "export_dead": Job.EXPORT,
     }
     assert {r.job for r in PIPELINE if r.subject == Subject.UPLOAD} == {
         Job.TRANSCRIBE,
+        Job.TRANSCRIBE_CHUNK,
         Job.CLIP,
         Job.CAPTIONS,
         Job.RECLIP,
@@ -151,3 +153,31 @@ def test_metrics_label_every_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     asyncio.run(metrics.refresh_queue_gauges())
     for i, queue in enumerate(JobQueue):
         assert QUEUE_DEPTH.labels(queue.value.lower())._value.get() == i
+
+
+def test_latency_classes_pick_the_queue() -> None:
+    """Long work never shares a queue with interactive work; LONG keeps arq's default."""
+    from arq.constants import default_queue_name
+
+    from core.pipeline import Latency, queue_names
+
+    assert Latency.LONG.queue_name == default_queue_name
+    assert len(set(queue_names())) == len(Latency)
+    by_job = {r.job: r.latency for r in PIPELINE}
+    assert {j for j, lat in by_job.items() if lat == Latency.INTERACTIVE} == {
+        Job.EXPORT,
+        Job.REGENERATE_CAPTIONS,
+        Job.RECLIP,
+        Job.CUT_CLIP,
+        Job.CORRECT_TRANSCRIPT,
+    }
+    assert by_job[Job.TRANSCRIBE] == by_job[Job.TRANSCRIBE_CHUNK] == Latency.LONG
+
+
+def test_job_ids_carry_their_key_arguments() -> None:
+    from jobs.schedule import job_id, subject_of_job_id
+
+    assert job_id(Job.TRANSCRIBE_CHUNK, "u1", 3) == "transcribe_chunk:u1:3"
+    assert job_id(Job.CLIP, "u1") == "clip:u1"
+    assert subject_of_job_id("transcribe_chunk:u1:3") == "u1"
+    assert subject_of_job_id("cron:cleanup") == "cleanup" and subject_of_job_id("x") is None

@@ -36,7 +36,7 @@ from core.storage.base import (
     StorageError,
 )
 from core.storage.keys import check_key, check_prefix
-from core.storage.signing import check_signature, signed_url
+from core.storage.signing import UrlSigner, check_signature
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -108,6 +108,7 @@ class LocalStore:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.root = Path(settings.storage_root).resolve()
+        self.signer = UrlSigner(settings.public_base_url, settings.secret_key)
 
     # ------------------------------------------------------------------ paths
     def _path(self, area: str, key: str) -> Path:
@@ -381,14 +382,7 @@ class LocalStore:
         )
 
     def _url(self, method: str, key: str, expires: int, **extra: Any) -> str:
-        return signed_url(
-            self.settings.public_base_url,
-            self.settings.secret_key,
-            method,
-            check_key(key),
-            expires,
-            **extra,
-        )
+        return self.signer.url(method, check_key(key), expires, **extra)
 
     async def presigned_put(
         self, key: str, content_type: str, expires_in: int | None = None

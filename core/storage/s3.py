@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aioboto3
 import aiohttp
@@ -31,6 +31,7 @@ from core.storage.base import (
     StorageError,
 )
 from core.storage.keys import check_key, check_prefix
+from core.storage.sigv4 import QueryPresigner
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound", "NoSuchUpload"}
@@ -88,6 +89,7 @@ class S3Store:
         self._client: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._lock: asyncio.Lock | None = None
+        self._presigner: QueryPresigner | Literal[False] | None = None  # None: not made yet
 
     # ------------------------------------------------------------------ client
     async def _get_client(self) -> Any:
@@ -270,14 +272,30 @@ class S3Store:
         )
 
     async def presigned_get(self, key: str, expires_in: int | None = None) -> str:
+        check_key(key)
+        signer = self._presigner if self._presigner is not None else await self._make_presigner()
+        if signer:
+            return signer.get_url(key, self._ttl(expires_in))
         client = await self._get_client()
-        with _mapped("presign_get", check_key(key)):
+        with _mapped("presign_get", key):
             url: str = await client.generate_presigned_url(
                 "get_object",
                 Params={"Bucket": self.bucket, "Key": key},
                 ExpiresIn=self._ttl(expires_in),
             )
         return url
+
+    async def _make_presigner(self) -> QueryPresigner | Literal[False]:
+        """The fast GET signer, for static credentials (else False: botocore signs)."""
+        access, secret = self.settings.s3_access_key_id, self.settings.s3_secret_access_key
+        if not access or not secret:
+            self._presigner = False
+            return False
+        client = await self._get_client()
+        self._presigner = QueryPresigner(
+            client.meta.endpoint_url, self.bucket, access, secret, client.meta.region_name
+        )
+        return self._presigner
 
     # -------------------------------------------------------------- multipart
     async def create_multipart(self, key: str, content_type: str) -> str:

@@ -10,7 +10,7 @@ import functools
 import hashlib
 import hmac
 import time
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 _CONTEXT = b"clipforge/storage-url/v1"
 
@@ -65,6 +65,49 @@ def check_signature(
     return valid and expires_at >= (time.time() if now is None else now)
 
 
+class UrlSigner:
+    """Signs URLs for one store: the derived key and the URL prefix are made once, and the
+    HMAC starts from a copy of a keyed state instead of re-keying per URL."""
+
+    def __init__(self, base_url: str, secret_key: str) -> None:
+        self.prefix = f"{base_url.rstrip('/')}/storage/"
+        self._mac = hmac.new(_signing_key(secret_key), digestmod=hashlib.sha256)
+
+    def signature(
+        self,
+        method: str,
+        key: str,
+        expires: int,
+        content_type: str = "",
+        upload_id: str = "",
+        part_number: int | None = None,
+    ) -> str:
+        part = "" if part_number is None else str(int(part_number))
+        message = f"{method.upper()}\n{key}\n{int(expires)}\n{content_type}\n{upload_id}\n{part}"
+        mac = self._mac.copy()
+        mac.update(message.encode())
+        return mac.hexdigest()
+
+    def url(
+        self,
+        method: str,
+        key: str,
+        expires: int,
+        content_type: str = "",
+        upload_id: str = "",
+        part_number: int | None = None,
+    ) -> str:
+        """The same URL as `signed_url` (every query value is URL-safe: digits, a method
+        name, a hex signature; upload ids are checked as hex by the store)."""
+        sig = self.signature(method, key, expires, content_type, upload_id, part_number)
+        query = f"expires={int(expires)}&method={method.upper()}"
+        if upload_id:
+            query += f"&upload_id={quote(upload_id, safe='')}"
+        if part_number is not None:
+            query += f"&part={int(part_number)}"
+        return f"{self.prefix}{quote(key, safe='/')}?{query}&sig={sig}"
+
+
 def signed_url(
     base_url: str,
     secret_key: str,
@@ -75,10 +118,6 @@ def signed_url(
     upload_id: str = "",
     part_number: int | None = None,
 ) -> str:
-    query: dict[str, str] = {"expires": str(expires), "method": method.upper()}
-    if upload_id:
-        query["upload_id"] = upload_id
-    if part_number is not None:
-        query["part"] = str(part_number)
-    query["sig"] = signature(secret_key, method, key, expires, content_type, upload_id, part_number)
-    return f"{base_url.rstrip('/')}/storage/{quote(key, safe='/')}?{urlencode(query)}"
+    """One URL without a store at hand (a store keeps its UrlSigner)."""
+    signer = UrlSigner(base_url, secret_key)
+    return signer.url(method, key, expires, content_type, upload_id, part_number)

@@ -19,6 +19,7 @@ TRANSCRIPT_VTT = "transcript.vtt"
 AUDIO_FEATURES = "audio.json"
 CLIPS_DIR = "clips"
 EXPORTS_DIR = "exports"
+CHUNKS_DIR = "chunks"  # audio of a long transcription's chunks, removed once merged
 
 # Per clip, under clips/<rank>/
 CLIP_VIDEO = "clip.mp4"
@@ -35,7 +36,12 @@ CONTENT_TYPES = {
     ".ass": "text/x-ssa",
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
+    ".wav": "audio/wav",
 }
+
+
+def chunk_audio(index: int) -> str:
+    return f"{CHUNKS_DIR}/{index}.wav"
 
 
 def clip_dir(rank: int) -> str:

@@ -69,41 +69,69 @@ async def put_files(upload_id: uuid.UUID | str, files: Mapping[str, Path]) -> di
 # ---------------------------------------------------------------- transcript
 
 
-def _word_rows(words: Sequence[Word]) -> list[dict[str, Any]]:
+def word_rows(words: Sequence[Word]) -> list[dict[str, Any]]:
     return [{"start": w.start, "end": w.end, "text": w.text, "p": w.probability} for w in words]
+
+
+def words_from_rows(rows: Sequence[dict[str, Any]]) -> tuple[Word, ...]:
+    return tuple(
+        Word(
+            start=float(w["start"]),
+            end=float(w["end"]),
+            text=str(w["text"]),
+            probability=float(w.get("p", 1.0)),
+        )
+        for w in rows
+    )
 
 
 async def save_transcript(upload: Upload, result: Transcribed) -> Transcript:
     """Transcript files, then the Transcript row and its segments, replacing earlier ones."""
     keys = await put_files(upload.id, result.files)
-    t = result.transcript
-    async with in_transaction():
-        await Transcript.filter(upload_id=upload.id).delete()  # segments cascade
-        row = await Transcript.create(
-            upload_id=upload.id,
-            language=(t.language or "")[:8],
-            text=t.text,
-            duration_seconds=t.duration or result.media.duration,
-            json_key=keys[layout.TRANSCRIPT_JSON],
-            srt_key=keys[layout.TRANSCRIPT_SRT],
-            vtt_key=keys[layout.TRANSCRIPT_VTT],
+    async with in_transaction() as conn:
+        return await replace_transcript(
+            upload, result.transcript, keys, result.media.duration, conn
         )
-        await TranscriptSegment.bulk_create(
-            [
-                TranscriptSegment(
-                    transcript_id=row.id,
-                    index=i,
-                    start=s.start,
-                    end=s.end,
-                    text=s.text,
-                    words=_word_rows(s.words),
-                )
-                for i, s in enumerate(t.segments)
-            ]
-        )
-        if upload.duration_seconds is None:
-            upload.duration_seconds = result.media.duration
-            await upload.save(update_fields=["duration_seconds", "updated_at"])
+
+
+async def replace_transcript(
+    upload: Upload,
+    t: TranscriptResult,
+    keys: Mapping[str, str],
+    duration: float,
+    conn: BaseDBAsyncClient,
+) -> Transcript:
+    """The Transcript row and its segments, replacing earlier ones (inside `conn`'s
+    transaction; the upload's row is locked so two writers replace one after the other)."""
+    await Upload.filter(id=upload.id).using_db(conn).select_for_update().first()
+    await Transcript.filter(upload_id=upload.id).using_db(conn).delete()  # segments cascade
+    row = await Transcript.create(
+        using_db=conn,
+        upload_id=upload.id,
+        language=(t.language or "")[:8],
+        text=t.text,
+        duration_seconds=t.duration or duration,
+        json_key=keys[layout.TRANSCRIPT_JSON],
+        srt_key=keys[layout.TRANSCRIPT_SRT],
+        vtt_key=keys[layout.TRANSCRIPT_VTT],
+    )
+    await TranscriptSegment.bulk_create(
+        [
+            TranscriptSegment(
+                transcript_id=row.id,
+                index=i,
+                start=s.start,
+                end=s.end,
+                text=s.text,
+                words=word_rows(s.words),
+            )
+            for i, s in enumerate(t.segments)
+        ],
+        using_db=conn,
+    )
+    if upload.duration_seconds is None:
+        upload.duration_seconds = duration
+        await upload.save(update_fields=["duration_seconds", "updated_at"], using_db=conn)
     return row
 
 
@@ -121,15 +149,7 @@ async def load_transcript(upload_id: uuid.UUID) -> TranscriptResult | None:
                 start=s.start,
                 end=s.end,
                 text=s.text,
-                words=tuple(
-                    Word(
-                        start=float(w["start"]),
-                        end=float(w["end"]),
-                        text=str(w["text"]),
-                        probability=float(w.get("p", 1.0)),
-                    )
-                    for w in s.words
-                ),
+                words=words_from_rows(s.words),
             )
             for s in segments
         ),

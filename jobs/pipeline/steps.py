@@ -23,6 +23,7 @@ from jobs.errors import PermanentError
 from jobs.media import subtitles
 from jobs.media.audio import audio_features, extract_audio
 from jobs.media.captions import pick_writer
+from jobs.media.chunks import Span, plan_spans, shift
 from jobs.media.cut import cut_clip, thumbnail
 from jobs.media.highlights import LocalScorer, find_highlights
 from jobs.media.render import Fill, render_export
@@ -33,6 +34,7 @@ from jobs.media.types import (
     PlatformCaption,
     ScoredClip,
     ScorePart,
+    Segment,
     TranscriptResult,
 )
 from jobs.pipeline import layout
@@ -117,16 +119,13 @@ async def transcribe_video(
             )
     finally:
         wav.unlink(missing_ok=True)
-    files = transcript_files(result, work)
-    files[layout.AUDIO_FEATURES] = _write_text(
-        work / layout.AUDIO_FEATURES, json.dumps(features_json(audio))
-    )
+    files = {**transcript_files(result, work), **features_file(audio, work)}
     await _report(on_progress, 1.0)
     return Transcribed(transcript=result, audio=audio, media=info, files=files)
 
 
 def transcript_files(result: TranscriptResult, work: Path) -> dict[str, Path]:
-    """The whole transcript as JSON (words and times), SRT and VTT, under `work`."""
+    """The transcript as JSON, SRT and VTT files under `work` (layout name -> file)."""
     return {
         layout.TRANSCRIPT_JSON: _write_text(
             work / layout.TRANSCRIPT_JSON, json.dumps(subtitles.transcript_json(result))
@@ -138,6 +137,51 @@ def transcript_files(result: TranscriptResult, work: Path) -> dict[str, Path]:
             work / layout.TRANSCRIPT_VTT, subtitles.transcript_vtt(result)
         ),
     }
+
+
+def features_file(audio: AudioFeatures, work: Path) -> dict[str, Path]:
+    return {
+        layout.AUDIO_FEATURES: _write_text(
+            work / layout.AUDIO_FEATURES, json.dumps(features_json(audio))
+        )
+    }
+
+
+@dataclass(frozen=True)
+class SplitAudio:
+    """Long media cut at silences: the chunks' spans and the loudness of the whole."""
+
+    spans: list[Span]
+    audio: AudioFeatures
+    media: MediaInfo
+    wav: Path  # the whole 16 kHz WAV (the caller writes chunks from it, then removes it)
+
+
+async def split_audio(video: Path, work: Path, settings: Settings) -> SplitAudio:
+    """The audio (streamed to disk by FFmpeg) and where to cut it into chunks."""
+    info = await probe_video(video)
+    wav = work / "audio16k.wav"
+    with classified("extract the audio"):
+        await extract_audio(video, wav, settings=settings)
+        audio = await asyncio.to_thread(audio_features, wav)
+        spans = await asyncio.to_thread(plan_spans, wav, settings.transcribe_chunk_seconds)
+    return SplitAudio(spans=spans, audio=audio, media=info, wav=wav)
+
+
+async def transcribe_span(
+    wav: Path,
+    span: Span,
+    settings: Settings,
+    *,
+    language: str | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> tuple[tuple[Segment, ...], str]:
+    """One chunk's WAV through Whisper; its segments on the whole audio's clock."""
+    with classified("transcribe the audio"):
+        result = await transcribe(
+            wav, settings=settings, language=language or None, on_progress=on_progress
+        )
+    return shift(result, span), result.language
 
 
 async def audio_of(video: Path, work: Path, settings: Settings) -> AudioFeatures:

@@ -15,21 +15,22 @@ from typing import Any
 from arq.cron import CronJob, cron
 
 from core.config import get_settings
-from core.pipeline import Job, spec
+from core.pipeline import Job, Latency, spec
 
 
 @dataclass(frozen=True)
 class Task:
     """A coroutine the worker runs under a name; `timeout` bounds one try (seconds).
 
-    `tries` counts only for a task outside core.pipeline's table (an extra task loaded with
-    CLIPFORGE_WORKER_EXTRA_TASKS): the table decides the tries of the pipeline's jobs.
+    `tries` and `latency` count only for a task outside core.pipeline's table (an extra task
+    loaded with CLIPFORGE_WORKER_EXTRA_TASKS): the table decides them for the pipeline's jobs.
     """
 
     name: str
     coroutine: Callable[..., Awaitable[Any]]
     timeout: int
     tries: int = 1
+    latency: Latency = Latency.LONG
 
 
 def _tasks() -> list[Task]:
@@ -39,10 +40,11 @@ def _tasks() -> list[Task]:
     from jobs.tasks.cut_clip import cut_clip
     from jobs.tasks.export import export
     from jobs.tasks.reclip import reclip
-    from jobs.tasks.transcribe import transcribe
+    from jobs.tasks.transcribe import transcribe, transcribe_chunk
 
     coroutines: dict[Job, Callable[..., Awaitable[Any]]] = {
         Job.TRANSCRIBE: transcribe,
+        Job.TRANSCRIBE_CHUNK: transcribe_chunk,
         Job.CLIP: clip,
         Job.CAPTIONS: captions,
         Job.EXPORT: export,
@@ -53,7 +55,10 @@ def _tasks() -> list[Task]:
     }
     if set(coroutines) != set(Job):
         raise RuntimeError(f"jobs without a task: {sorted(set(Job) - set(coroutines))}")
-    return [Task(job, run, spec(job).timeout) for job, run in coroutines.items()]
+    return [
+        Task(job, run, spec(job).timeout, latency=spec(job).latency)
+        for job, run in coroutines.items()
+    ]
 
 
 TASKS: list[Task] = _tasks()

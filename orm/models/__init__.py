@@ -5,7 +5,7 @@ from orm.models.clips import Caption, Clip
 from orm.models.credits import CreditTransaction, StripeEvent
 from orm.models.exports import Export
 from orm.models.ops import DeadLetter
-from orm.models.transcripts import Transcript, TranscriptSegment
+from orm.models.transcripts import Transcript, TranscriptChunk, TranscriptSegment
 from orm.models.uploads import Upload
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "RefreshToken",
     "StripeEvent",
     "Transcript",
+    "TranscriptChunk",
     "TranscriptSegment",
     "Upload",
     "User",

@@ -46,3 +46,28 @@ class TranscriptSegment(Model):
         table = "transcript_segments"
         unique_together = (("transcript_id", "index"),)
         ordering = ["index"]
+
+
+class TranscriptChunk(Model):
+    """One piece of a long transcription: a span of the audio cut at a silence, transcribed by
+    its own job. `segments` (words with times on the whole audio's clock) is set when done;
+    the rows go once the merged transcript is saved."""
+
+    upload_id: uuid.UUID
+    id = fields.BigIntField(primary_key=True)
+    upload: fields.ForeignKeyRelation[Upload] = fields.ForeignKeyField(
+        "models.Upload", related_name="transcript_chunks", on_delete=fields.CASCADE
+    )
+    index = fields.IntField()
+    count = fields.IntField()
+    start_seconds = fields.FloatField()
+    end_seconds = fields.FloatField()
+    audio_key = fields.CharField(max_length=512)
+    done = fields.BooleanField(default=False)
+    language = fields.CharField(max_length=8, null=True)
+    segments: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "transcript_chunks"
+        unique_together = (("upload_id", "index"),)
+        ordering = ["index"]

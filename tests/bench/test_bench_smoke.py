@@ -53,14 +53,22 @@ def test_api_figures_are_well_formed(quick_results: Any) -> None:
     for name, q in api["queries"].items():
         assert q["available"], (name, q.get("reason"))
         assert q["same_data_as_baseline"] is True, name
+        assert q["same_data_as_strawberry"] is True, name
         for cell in q["cells"].values():
-            for side in ("graphql", "baseline"):
+            for side in ("graphql", "strawberry", "baseline"):
                 r = cell[side]
                 assert r["errors"] == 0, (name, side, r["first_error"])
                 assert r["requests"] > 0
                 assert all(number(r[k]) for k in ("p50", "p95", "p99", "rps")), r
                 assert r["p50"] <= r["p95"] <= r["p99"]
             assert number(cell["ratio_p50"]) and number(cell["ratio_p95"])
+    for name in ("Me", "Uploads"):  # requests/s with --workers 1 and 2
+        for workers in ("1", "2"):
+            r = api["workers"][name][workers]
+            assert r["errors"] == 0 and r["requests"] > 0 and number(r["rps"]), (name, workers)
+    for app in ("clipforge", "bare strawberry"):
+        cpu = api["cpu_ms_per_request"][app]
+        assert all(number(cpu[q]) and cpu[q] > 0 for q in ("Me", "Uploads", "UploadDetail"))
     sql = api["sql"]
     for label in ("Me", "Uploads", "UploadDetail@10", "UploadDetail@50"):
         assert isinstance(sql[label]["queries"], int) and sql[label]["queries"] > 0, label

@@ -33,7 +33,9 @@ def instructions() -> list[tuple[str, str]]:
     return pairs
 
 
-INSTR = instructions()
+ALL = instructions()
+# The runtime image is the last stage; an earlier one builds GraphiQL's files.
+INSTR = ALL[max(i for i, (word, _) in enumerate(ALL) if word == "FROM") :]
 
 
 def args(name: str) -> list[str]:
@@ -42,6 +44,7 @@ def args(name: str) -> list[str]:
 
 def test_base_image_and_system_packages() -> None:
     assert args("FROM") == ["python:3.11-slim-bookworm"]
+    assert [a for i, a in ALL if i == "FROM"][0] == "node:20-bookworm-slim AS graphiql"
     apt = next(a for a in args("RUN") if "apt-get install" in a)
     assert "--no-install-recommends" in apt
     for pkg in ("ffmpeg", "fonts-dejavu-core", "fontconfig"):
@@ -77,6 +80,24 @@ def test_dependency_list_extraction_matches_pyproject(tmp_path: Path) -> None:
     ).stdout.split("\n")
     expected = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     assert [line for line in out if line] == expected
+
+
+def test_graphiql_files_are_built_in_their_own_stage_and_packaged() -> None:
+    from graphql_api.ide import page
+
+    first = ALL[: ALL.index(INSTR[0])]
+    assert ("RUN", "bash scripts/graphiql-assets.sh") in first
+    assert ("COPY", "scripts/graphiql/ scripts/graphiql/") in first
+    order = [(i, a) for i, a in INSTR if i in ("COPY", "RUN")]
+    copied = order.index(("COPY", "--from=graphiql /build/graphql_api/ide/static "
+                          "graphql_api/ide/static"))
+    install = next(n for n, (i, a) in enumerate(order) if "--no-deps" in a)
+    assert order.index(("COPY", ". .")) < copied < install  # the package includes them
+    assert page.STATIC.relative_to(REPO).as_posix() == "graphql_api/ide/static"
+    script = (REPO / "scripts" / "graphiql-assets.sh").read_text()
+    assert "OUT=graphql_api/ide/static" in script and "npm ci" in script
+    data = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "static/*" in data["package-data"]["graphql_api.ide"]
 
 
 def test_runs_as_unprivileged_clipforge_user() -> None:

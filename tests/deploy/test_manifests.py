@@ -99,10 +99,12 @@ def test_every_manifest_is_found() -> None:
             "Secret",
             "Deployment",
             "Deployment",
+            "Deployment",
             "Service",
             "HorizontalPodAutoscaler",
             "PodDisruptionBudget",
             "Job",
+            "ScaledObject",
             "ScaledObject",
             "TriggerAuthentication",
         ]
@@ -291,12 +293,16 @@ def test_api_hpa_bounds() -> None:
 # ----------------------------------------------------------------------------- worker
 
 
-def test_worker_deployment() -> None:
-    worker = find(DOCS, "Deployment", "clipforge-worker")
+WORKERS = {"long": "clipforge-worker", "interactive": "clipforge-worker-interactive"}
+
+
+@pytest.mark.parametrize("latency", list(WORKERS))
+def test_worker_deployment_per_latency_class(latency: str) -> None:
+    worker = find(DOCS, "Deployment", WORKERS[latency])
     assert "replicas" not in worker["spec"], "KEDA owns the worker count"
     pod = worker["spec"]["template"]["spec"]
     (c,) = pod["containers"]
-    assert c["args"] == ["clipforge", "worker"]
+    assert c["args"] == ["clipforge", "worker", "--queues", latency]
     grace = int(
         find(DOCS, "ConfigMap", "clipforge-config")["data"][
             "CLIPFORGE_WORKER_SHUTDOWN_GRACE_SECONDS"
@@ -306,23 +312,38 @@ def test_worker_deployment() -> None:
     assert pod["terminationGracePeriodSeconds"] > grace
 
 
-def test_worker_scaledobject_scales_on_the_arq_queue() -> None:
-    so = find(DOCS, "ScaledObject", "clipforge-worker")
+@pytest.mark.parametrize("latency", list(WORKERS))
+def test_worker_scaledobject_scales_each_class_on_its_own_queue(latency: str) -> None:
+    from core.pipeline import Latency
+
+    so = find(DOCS, "ScaledObject", WORKERS[latency])
     spec = so["spec"]
-    assert spec["scaleTargetRef"]["name"] == "clipforge-worker"
+    assert spec["scaleTargetRef"]["name"] == WORKERS[latency]
     find(DOCS, "Deployment", spec["scaleTargetRef"]["name"])
-    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 8)
+    bounds = {"long": (0, 8), "interactive": (1, 6)}[latency]
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == bounds
     (trigger,) = spec["triggers"]
     assert trigger["type"] == "redis"
     # arq's queue is a sorted set; KEDA's redis scaler counts it with ZCARD (see the YAML).
-    assert trigger["metadata"]["listName"] == default_queue_name == "arq:queue"
+    assert trigger["metadata"]["listName"] == Latency(latency).queue_name
     config = find(DOCS, "ConfigMap", "clipforge-config")["data"]
-    assert int(trigger["metadata"]["listLength"]) == int(config["CLIPFORGE_WORKER_MAX_JOBS"])
+    slots = {
+        "long": "CLIPFORGE_WORKER_MAX_JOBS",
+        "interactive": "CLIPFORGE_WORKER_INTERACTIVE_JOBS",
+    }
+    assert int(trigger["metadata"]["listLength"]) == int(config[slots[latency]])
     auth = find(DOCS, "TriggerAuthentication", trigger["authenticationRef"]["name"])
     params = {ref["parameter"] for ref in auth["spec"]["secretTargetRef"]}
     assert params == {"address", "password"}
     for ref in auth["spec"]["secretTargetRef"]:
         assert ref["key"] in find(DOCS, "Secret", ref["name"])["stringData"]
+
+
+def test_every_latency_class_has_its_workers() -> None:
+    from core.pipeline import Latency
+
+    assert set(WORKERS) == {latency.value for latency in Latency}
+    assert default_queue_name == Latency.LONG.queue_name
 
 
 def test_migrate_job() -> None:

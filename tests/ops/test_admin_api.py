@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from arq.constants import default_queue_name, in_progress_key_prefix
 
+from core.pipeline import Latency
 from jobs.errors import PermanentError
 from jobs.schedule import get_pool
 from orm.models import DeadLetter, Upload
@@ -68,13 +69,14 @@ async def test_queue_stats_count_arq_jobs_per_function(
         await pool.enqueue_job("transcribe", f"u{n}")
     running = await pool.enqueue_job("clip", "u9")
     await pool.enqueue_job("clip", "u8", _defer_by=600)  # a retry waiting out its back-off
-    await pool.enqueue_job("export", "e1")
+    await pool.enqueue_job("export", "e1")  # queued before the latency classes existed
+    await pool.enqueue_job("export", "e2", _queue_name=Latency.INTERACTIVE.queue_name)
     assert running is not None
     await redis.set(in_progress_key_prefix + running.job_id, b"1")
 
     body = await gql(HEALTH, token=admin)
     stats = {s["queue"]: s for s in body["data"]["queueStats"]}
-    assert list(stats) == ["TRANSCRIBE", "CLIP", "CAPTIONS", "EXPORT"]
+    assert list(stats) == ["TRANSCRIBE", "TRANSCRIBE_CHUNK", "CLIP", "CAPTIONS", "EXPORT"]
     assert stats["TRANSCRIBE"] == {
         "queue": "TRANSCRIBE",
         "queued": 3,
@@ -82,7 +84,7 @@ async def test_queue_stats_count_arq_jobs_per_function(
         "deadLetters": 0,
     }
     assert (stats["CLIP"]["queued"], stats["CLIP"]["inProgress"]) == (1, 1)
-    assert (stats["EXPORT"]["queued"], stats["CAPTIONS"]["deadLetters"]) == (1, 1)
+    assert (stats["EXPORT"]["queued"], stats["CAPTIONS"]["deadLetters"]) == (2, 1)
     assert await redis.zcard(default_queue_name) == 6
 
 

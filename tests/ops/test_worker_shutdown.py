@@ -37,7 +37,8 @@ async def test_sigterm_lets_a_running_job_finish(
     warm = f"warm-{uuid.uuid4().hex}"
     await pool.enqueue_job("ops_sleep", warm, 0)
     key = f"sleep-{uuid.uuid4().hex}"
-    await pool.enqueue_job("ops_sleep", key, 3)
+    job = await pool.enqueue_job("ops_sleep", key, 3)
+    assert job is not None
     await wait_until(lambda: count(redis, f"{key}:started"))
 
     # The worker serves its job metrics for Prometheus.
@@ -50,7 +51,7 @@ async def test_sigterm_lets_a_running_job_finish(
     worker.signal(signal.SIGTERM)
     assert await worker.wait(60) == 0
     assert await count(redis, f"{key}:done") == 1
-    assert await redis.zcard("arq:queue") == 0  # finished, not requeued
+    assert await redis.zscore("arq:queue", job.job_id) is None  # finished, not requeued
 
 
 async def test_a_job_past_the_grace_time_is_requeued_and_runs_again(

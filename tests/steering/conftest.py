@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from arq.constants import default_queue_name, job_key_prefix
+from arq.constants import job_key_prefix
 
 from core.config import Settings
 from tests.pipeline.conftest import (  # noqa: F401  (the talk fixture)
@@ -134,10 +134,10 @@ async def queued_jobs(prefix: str) -> list[tuple[str, list[Any]]]:
     from arq.jobs import Job
 
     from core.redis import get_redis
-    from jobs.schedule import get_pool
+    from jobs.schedule import get_pool, queued_ids
     from jobs.serialization import deserialize
 
-    ids = [i.decode() for i in await get_redis().zrange(default_queue_name, 0, -1)]
+    ids = [i.decode() for i in await queued_ids(get_redis())]
     out = []
     for ident in ids:
         if ident.startswith(prefix):

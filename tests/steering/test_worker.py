@@ -16,9 +16,11 @@ from tests.steering.conftest import Ready
 
 
 async def _burst() -> Worker:
+    """The interactive queue's worker, where edits run (never behind a transcription)."""
+    from core.pipeline import Latency
     from jobs.worker import worker_settings
 
-    options = worker_settings()
+    options = worker_settings(Latency.INTERACTIVE)
     options.update(
         on_startup=None, on_shutdown=None, handle_signals=False, burst=True, cron_jobs=None
     )

@@ -95,7 +95,7 @@ DROP FUNCTION IF EXISTS clipforge_search_config(text);
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_dead_letter_queue_names")]
+    dependencies = [("models", "0004_transcript_chunks")]
 
     initial = False
 
