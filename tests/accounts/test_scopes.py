@@ -43,6 +43,7 @@ POLICY: dict[str, dict[str, str]] = {
         "upload": READ,
         "clip": READ,
         "clips": READ,
+        "searchMoments": READ,
         "queueStats": ADMIN,
         "deadLetters": ADMIN,
         "recentFailures": ADMIN,
@@ -62,6 +63,11 @@ POLICY: dict[str, dict[str, str]] = {
         "retryUpload": WRITE,
         "deleteUpload": WRITE,
         "regenerateCaptions": WRITE,
+        "reclipUpload": WRITE,
+        "createClip": WRITE,
+        "updateClip": WRITE,
+        "deleteClip": WRITE,
+        "correctTranscript": WRITE,
         "exportClip": WRITE,
         "retryDeadLetter": ADMIN,
         "purgeDeadLetters": ADMIN,
@@ -79,7 +85,13 @@ def root_fields() -> list[tuple[str, str, GraphQLField]]:
     return found
 
 
-ID_KINDS = {"revokeApiKey": "ApiKey", "retryDeadLetter": "DeadLetter", "clipId": "Clip"}
+ID_KINDS = {
+    "revokeApiKey": "ApiKey",
+    "retryDeadLetter": "DeadLetter",
+    "clipId": "Clip",
+    "updateClip": "Clip",
+    "deleteClip": "Clip",
+}
 
 
 def sample(type_: GraphQLInputType, arg: str, field: str) -> Any:
