@@ -28,7 +28,7 @@ class MomentType:
     @strawberry.field
     async def upload(
         self, info: Info
-    ) -> Annotated[UploadType, strawberry.lazy("graphql_api.uploads.types")]:  # noqa: F821
+    ) -> Annotated[UploadType, strawberry.lazy("graphql_api.uploads.types")]:
         from graphql_api.uploads.types import UploadType
 
         upload = await info.context.loaders.upload.load(self._upload_id)
