@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.netguard.allowance import NO_EXCEPTIONS, HostAllowance
 from core.pipeline import SPECS, Job, Latency
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"
@@ -72,6 +73,14 @@ Seconds = Annotated[dict[str, int], NoDecode, BeforeValidator(_pairs)]
 Json = BeforeValidator(_json)
 
 
+def _allowance(value: Any) -> Any:
+    """`media.example.com, 10.20.0.0/16` -> the guard's HostAllowance (ValueError on nonsense)."""
+    return HostAllowance.parse(value) if isinstance(value, str) else value
+
+
+Allowance = Annotated[HostAllowance, NoDecode, BeforeValidator(_allowance)]
+
+
 class OAuthProvider(BaseModel, extra="allow"):
     """An extra OAuth/OIDC provider: discovery URL or explicit endpoints (authlib's names)."""
 
@@ -115,6 +124,8 @@ class Settings(BaseSettings):
 
     # --- secrets and auth
     secret_key: str = DEFAULT_SECRET_KEY
+    # Earlier values of secret_key: webhook secrets sealed with them still open (rotation).
+    secret_key_previous: Csv = ()
     jwt_keys_file: Path | None = None
     jwt_key_max_age_days: int = 30
     jwt_key_retire_days: int = 60
@@ -153,6 +164,11 @@ class Settings(BaseSettings):
     probe_timeout_seconds: int = 60
     probe_concurrency: int = 4
     upload_cleanup_every_minutes: int = 15
+
+    # --- imports from links and webhooks (outbound requests through core.netguard)
+    import_allowed_hosts: Allowance = NO_EXCEPTIONS
+    import_timeout_seconds: int = Field(default=30 * 60, gt=0)
+    import_resolve_timeout_seconds: int = Field(default=120, gt=0)
 
     # --- Stripe
     stripe_api_key: str | None = None

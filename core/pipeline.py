@@ -17,6 +17,7 @@ from enum import StrEnum
 class Stage(StrEnum):
     """A step of the pipeline as clients see it in live events (PipelineStage)."""
 
+    IMPORT = "IMPORT"
     TRANSCRIBE = "TRANSCRIBE"
     CLIP = "CLIP"
     CAPTIONS = "CAPTIONS"
@@ -41,6 +42,7 @@ class UploadStatus(StrEnum):
     """Where an upload is; orm.lifecycle says which moves between them are allowed."""
 
     AWAITING_UPLOAD = "AWAITING_UPLOAD"
+    IMPORTING = "IMPORTING"
     QUEUED = "QUEUED"
     TRANSCRIBING = "TRANSCRIBING"
     CLIPPING = "CLIPPING"
@@ -59,6 +61,7 @@ class ExportStatus(StrEnum):
 class Job(StrEnum):
     """The arq function names of the worker's jobs."""
 
+    IMPORT = "import"
     TRANSCRIBE = "transcribe"
     TRANSCRIBE_CHUNK = "transcribe_chunk"
     CLIP = "clip"
@@ -68,12 +71,14 @@ class Job(StrEnum):
     RECLIP = "reclip"
     CUT_CLIP = "cut_clip"
     CORRECT_TRANSCRIPT = "correct_transcript"
+    DELIVER_WEBHOOK = "deliver_webhook"
 
 
 class JobQueue(StrEnum):
     """A job of the retry table as operators name it (admin API, CLI): each has a
     dead-letter queue `<job>_dead` where its exhausted jobs wait for review."""
 
+    IMPORT = "IMPORT"
     TRANSCRIBE = "TRANSCRIBE"
     TRANSCRIBE_CHUNK = "TRANSCRIBE_CHUNK"
     CLIP = "CLIP"
@@ -113,6 +118,7 @@ class Subject(StrEnum):
     UPLOAD = "upload"
     EXPORT = "export"
     CLIP = "clip"
+    DELIVERY = "delivery"  # a webhook delivery (one event to one endpoint)
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ class JobSpec:
     upload's captions) gets exactly one try and touches neither the upload nor the credits
     when it fails. `status` is the subject's status while the job runs: the reconciler and
     the admin retry read it to know which job an upload in that status needs.
+    `stage` is None for a job that reports no pipeline events (a webhook delivery).
 
     `latency` picks the arq queue and so the worker slots (Latency). `key_args` counts the
     arguments after the subject that are part of the job's identity: a chunk of a
@@ -134,7 +141,7 @@ class JobSpec:
     """
 
     job: Job
-    stage: Stage
+    stage: Stage | None
     subject: Subject
     timeout: int
     retries: tuple[int, ...] = ()
@@ -148,11 +155,27 @@ class JobSpec:
         return self.queue.dead_letter_queue if self.queue else None
 
     @property
+    def event_stage(self) -> Stage:
+        """The stage its events name (check_table: every job with a queue has one)."""
+        if self.stage is None:
+            raise ValueError(f"{self.job} reports no pipeline events")
+        return self.stage
+
+    @property
     def queue_name(self) -> str:
         return self.latency.queue_name
 
 
 PIPELINE: tuple[JobSpec, ...] = (
+    JobSpec(
+        Job.IMPORT,
+        Stage.IMPORT,
+        Subject.UPLOAD,
+        timeout=35 * 60,  # CLIPFORGE_IMPORT_TIMEOUT_SECONDS (30 min) for the transfer, then probe
+        retries=(30, 300),
+        queue=JobQueue.IMPORT,
+        status=UploadStatus.IMPORTING,
+    ),
     JobSpec(
         Job.TRANSCRIBE,
         Stage.TRANSCRIBE,
@@ -224,6 +247,17 @@ PIPELINE: tuple[JobSpec, ...] = (
         latency=Latency.INTERACTIVE,
         key_args=1,
     ),
+    # One attempt per run, never dead-lettered and never failing an upload: the task records
+    # the attempt and defers the next one itself (core.webhooks' schedule, jobs.schedule).
+    # Each attempt is its own job: deliver_webhook:<delivery id>:<attempt>.
+    JobSpec(
+        Job.DELIVER_WEBHOOK,
+        None,
+        Subject.DELIVERY,
+        timeout=60,
+        latency=Latency.INTERACTIVE,
+        key_args=1,
+    ),
 )
 """Every job, in pipeline order."""
 
@@ -231,13 +265,15 @@ SPECS: dict[Job, JobSpec] = {spec.job: spec for spec in PIPELINE}
 
 UPLOAD_ORDER = (
     UploadStatus.AWAITING_UPLOAD,
+    UploadStatus.IMPORTING,
     UploadStatus.QUEUED,
     UploadStatus.TRANSCRIBING,
     UploadStatus.CLIPPING,
     UploadStatus.CAPTIONING,
     UploadStatus.READY,
 )
-"""The happy path of an upload (FAILED can follow any working status)."""
+"""The happy path of an upload (FAILED can follow any working status). An upload starts
+either AWAITING_UPLOAD (its bytes come from the client) or IMPORTING (from a link)."""
 
 WORKING_UPLOAD_STATUSES = frozenset(
     {UploadStatus.QUEUED} | {s.status for s in PIPELINE if isinstance(s.status, UploadStatus)}
@@ -296,11 +332,13 @@ def check_table() -> None:
     queued = {row.queue for row in PIPELINE if row.queue is not None}
     if queued != set(JobQueue) or any(r.queue and r.queue.job != r.job for r in PIPELINE):
         raise RuntimeError("JobQueue must name exactly the jobs that have a dead-letter queue")
-    if {row.stage for row in PIPELINE} != set(Stage):
+    if {row.stage for row in PIPELINE if row.stage is not None} != set(Stage):
         raise RuntimeError("every Stage needs a job that reports it")
     for row in PIPELINE:
         if row.queue is None and (row.retries or row.status is not None):
             raise RuntimeError(f"{row.job}: retries and a working status need a queue")
+        if row.stage is None and (row.queue is not None or row.subject != Subject.DELIVERY):
+            raise RuntimeError(f"{row.job}: only a webhook delivery reports no stage")
         kind = UploadStatus if row.subject == Subject.UPLOAD else ExportStatus
         if row.status is not None and not isinstance(row.status, kind):
             raise RuntimeError(f"{row.job}: its working status is not a {row.subject} status")

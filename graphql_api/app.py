@@ -19,7 +19,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from core.config import Settings, check_for_start, get_settings
 from core.redis import close_redis
 from core.storage.factory import close_store, get_store
-from graphql_api.auth import connection_viewer, request_viewer
+from graphql_api.auth import connection_viewer, request_user, request_viewer
 from graphql_api.client_ip import scope_client_ip
 from graphql_api.context import Context
 from graphql_api.events.hub import make_hub
@@ -42,7 +42,10 @@ class ClipforgeGraphQL(PersistedQueriesView[Context, None]):
     ) -> Context:
         viewer = await request_viewer(request.scope)  # the rate limiter's, for HTTP
         client = scope_client_ip(request.scope)
-        return Context(request=request, response=response, viewer=viewer, client_ip=client)
+        context = Context(request=request, response=response, viewer=viewer, client_ip=client)
+        if isinstance(request, Request) and (user := request_user(request.scope)) is not None:
+            context.loaders.user.prime(user.id, user)  # a socket's row would go stale: HTTP only
+        return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """connection_init: a `token` or `Authorization` entry (or the upgrade's header)."""

@@ -10,12 +10,16 @@ first, the GraphQL context reuses the answer.
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from resolvers.auth.tokens import authenticate_bearer
+from resolvers.auth.tokens import Authenticated, authenticate_bearer
 from resolvers.viewer import Viewer
 
+if TYPE_CHECKING:
+    from orm.models import User
+
 VIEWER_KEY = "clipforge.viewer"  # in scope["state"]: the request's viewer, once known
+USER_KEY = "clipforge.user"  # in scope["state"]: the user row read to authenticate it
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -25,7 +29,7 @@ def bearer_token(authorization: str | None) -> str | None:
     return token if token and scheme.lower() == "bearer" else None
 
 
-async def authenticate(token: str | None) -> Viewer | None:
+async def authenticate(token: str | None) -> Authenticated | None:
     return await authenticate_bearer(token) if token else None
 
 
@@ -40,9 +44,17 @@ async def request_viewer(scope: MutableMapping[str, Any]) -> Viewer | None:
     """The viewer of an HTTP request or WebSocket upgrade (None: anonymous or a bad token)."""
     state = scope.setdefault("state", {})
     if VIEWER_KEY not in state:
-        state[VIEWER_KEY] = await authenticate(bearer_token(_authorization_header(scope)))
+        found = await authenticate(bearer_token(_authorization_header(scope)))
+        state[VIEWER_KEY] = found.viewer if found else None
+        state[USER_KEY] = found.user if found else None
     viewer: Viewer | None = state[VIEWER_KEY]
     return viewer
+
+
+def request_user(scope: Mapping[str, Any]) -> User | None:
+    """The user row read while authenticating this request (after request_viewer), if any."""
+    user: User | None = scope.get("state", {}).get(USER_KEY)
+    return user
 
 
 def connection_token(params: Mapping[str, object]) -> str | None:
@@ -62,4 +74,7 @@ async def connection_viewer(
     """The viewer of a WebSocket: the connection_init token when one is sent (a bad one
     signs nobody in), else whoever the upgrade request's header authenticated."""
     token = connection_token(params)
-    return await authenticate(token) if token else upgrade_viewer
+    if not token:
+        return upgrade_viewer
+    found = await authenticate(token)
+    return found.viewer if found else None

@@ -12,7 +12,8 @@ from graphql_api.common.relay import Node, from_global_id
 from graphql_api.context import Info
 from graphql_api.exports.types import ExportType
 from graphql_api.uploads.types import UploadType
-from resolvers import accounts, clips, exports, uploads
+from graphql_api.webhook_endpoints.types import WebhookType
+from resolvers import accounts, clips, exports, uploads, webhook_endpoints
 
 
 @strawberry.type
@@ -29,6 +30,8 @@ class Query:
             return ClipType.from_model(await clips.get_clip(viewer, id))
         if type_name == "Export":
             return ExportType.from_model(await exports.get_export(viewer, id))
+        if type_name == "Webhook":
+            return WebhookType.from_model(await webhook_endpoints.get_webhook(viewer, id))
         if type_name == "User":
             return UserType.from_model(await accounts.own_user(viewer, id, info.context.loaders))
         raise NotFound("object")

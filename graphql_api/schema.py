@@ -32,8 +32,11 @@ from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
 from graphql_api.transcripts import schema as transcripts
 from graphql_api.trusted_documents import TrustedDocuments
+from graphql_api.uploads import imports as upload_imports
 from graphql_api.uploads import schema as uploads
 from graphql_api.uploads.types import UploadType
+from graphql_api.webhook_endpoints import schema as webhook_endpoints
+from graphql_api.webhook_endpoints.types import WebhookType
 
 log = logging.getLogger("clipforge.graphql")
 
@@ -55,9 +58,11 @@ Mutation = merge_types(
         accounts.Mutation,
         credits.Mutation,
         uploads.Mutation,
+        upload_imports.Mutation,
         clips.Mutation,
         transcripts.Mutation,
         exports.Mutation,
+        webhook_endpoints.Mutation,
         admin.Mutation,
     ),
 )
@@ -81,6 +86,7 @@ NODE_TYPES = [
     ExportType,
     CreditTransactionType,
     ApiKeyType,
+    WebhookType,
     admin.DeadLetterType,
 ]
 

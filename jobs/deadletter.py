@@ -19,11 +19,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from core.events import StageEvent, publish
 from core.pipeline import EventStatus, ExportStatus, UploadStatus, spec
 from core.redis import get_redis
+from jobs import schedule
 from jobs.alerts import check_dead_letter_queue
 from orm.lifecycle import MoveRefused, move_export, move_upload
 from orm.models import DeadLetter, Export, Upload
@@ -83,27 +85,36 @@ class Marked:
     owner: uuid.UUID | None
     created: bool
     failed: bool  # the upload or export is FAILED now (not READY after a duplicate run)
+    deliveries: list[uuid.UUID]  # webhook events recorded with the FAILED status
 
 
 async def _fail_export(
-    export_id: uuid.UUID, message: str
+    export_id: uuid.UUID, message: str, conn: BaseDBAsyncClient, deliveries: list[uuid.UUID]
 ) -> tuple[uuid.UUID, uuid.UUID, bool] | None:
     """FAILED unless it is READY; returns (owner, upload id, is FAILED), None when gone."""
-    export = await Export.filter(id=export_id).select_for_update().prefetch_related("clip").first()
+    export = (
+        await Export.filter(id=export_id)
+        .select_for_update()
+        .using_db(conn)
+        .prefetch_related("clip")
+        .first()
+    )
     if export is None:
         return None
     if export.status != ExportStatus.READY:
-        await move_export(export, ExportStatus.FAILED, error=message)
+        deliveries += await move_export(export, ExportStatus.FAILED, error=message, conn=conn)
     return export.user_id, export.clip.upload_id, export.status == ExportStatus.FAILED
 
 
-async def _fail_upload(upload_id: uuid.UUID, message: str) -> tuple[uuid.UUID, bool] | None:
+async def _fail_upload(
+    upload_id: uuid.UUID, message: str, conn: BaseDBAsyncClient, deliveries: list[uuid.UUID]
+) -> tuple[uuid.UUID, bool] | None:
     """FAILED when the lifecycle allows it; returns (owner, is FAILED), None when gone."""
-    upload = await Upload.filter(id=upload_id).select_for_update().first()
+    upload = await Upload.filter(id=upload_id).select_for_update().using_db(conn).first()
     if upload is None:
         return None
     try:
-        await move_upload(upload, UploadStatus.FAILED, error=message)
+        deliveries += await move_upload(upload, UploadStatus.FAILED, error=message, conn=conn)
     except MoveRefused as exc:
         log.warning("upload not failed: %s", exc)
     return upload.user_id, upload.status == UploadStatus.FAILED
@@ -115,13 +126,16 @@ async def _mark_failed(failed: FailedJob) -> Marked:
     upload_id = failed.subject.upload_id
     owner: uuid.UUID | None = None
     is_failed = False
-    async with in_transaction():
+    deliveries: list[uuid.UUID] = []
+    async with in_transaction() as conn:
         if failed.subject.export_id is not None:
-            found = await _fail_export(failed.subject.export_id, failed.user_message)
+            found = await _fail_export(
+                failed.subject.export_id, failed.user_message, conn, deliveries
+            )
             if found is not None:
                 owner, upload_id, is_failed = found
         elif upload_id is not None:
-            result = await _fail_upload(upload_id, failed.user_message)
+            result = await _fail_upload(upload_id, failed.user_message, conn, deliveries)
             if result is None:
                 upload_id = None
             else:
@@ -136,7 +150,7 @@ async def _mark_failed(failed: FailedJob) -> Marked:
             existing.error = failed.error[:10_000]
             existing.job_args = {"args": failed.args, "kwargs": failed.kwargs}
             await existing.save(update_fields=["attempts", "error", "job_args"])
-            return Marked(existing, owner, False, is_failed)
+            return Marked(existing, owner, False, is_failed, deliveries)
         row = await DeadLetter.create(
             queue=queue,
             job_name=failed.job,
@@ -146,7 +160,7 @@ async def _mark_failed(failed: FailedJob) -> Marked:
             attempts=failed.attempts,
             error=failed.error[:10_000],
         )
-    return Marked(row, owner, True, is_failed)
+    return Marked(row, owner, True, is_failed, deliveries)
 
 
 async def _refund(upload_id: uuid.UUID, reason: str) -> bool:
@@ -160,6 +174,7 @@ async def dead_letter(failed: FailedJob) -> DeadLetter:
     queue = dead_queue(failed.job)
     marked = await _mark_failed(failed)
     row, owner = marked.row, marked.owner
+    await schedule.start_deliveries(marked.deliveries)
     is_upload = failed.subject.export_id is None
     if marked.failed and is_upload and row.upload_id is not None:
         refunded = await _refund(row.upload_id, f"{failed.job} failed: {failed.user_message}")
@@ -174,7 +189,7 @@ async def dead_letter(failed: FailedJob) -> DeadLetter:
             owner,
             StageEvent(
                 upload_id=str(row.upload_id) if row.upload_id else None,
-                stage=spec(failed.job).stage,
+                stage=spec(failed.job).event_stage,
                 status=EventStatus.FAILED,
                 progress=0.0,
                 message=failed.user_message,

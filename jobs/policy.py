@@ -151,7 +151,7 @@ async def publish_retrying(job: str, subject: Subject, job_try: int, delay: int)
         owner,
         StageEvent(
             upload_id=str(subject.upload_id) if subject.upload_id else None,
-            stage=row.stage,
+            stage=row.event_stage,
             status=EventStatus.RETRYING,
             message=(
                 f"Hit a temporary problem; trying again at {at.isoformat(timespec='seconds')} "

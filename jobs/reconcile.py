@@ -29,7 +29,7 @@ from core.pipeline import (
     UploadStatus,
     job_for_upload_status,
 )
-from jobs import schedule
+from jobs import outbox, schedule
 from orm.models import Export, Upload
 
 log = logging.getLogger("clipforge.reconcile")
@@ -98,8 +98,16 @@ async def working_exports(ids: Collection[str] | None) -> dict[str, Expected]:
     return out
 
 
+async def webhook_deliveries(ids: Collection[str] | None) -> dict[str, Expected]:
+    """Due webhook deliveries (jobs.outbox): the attempt they wait for, started again."""
+    return {
+        str(d.delivery_id): Expected(d.version, d.start) for d in await outbox.due_deliveries(ids)
+    }
+
+
 register(Expectation("uploads", working_uploads))
 register(Expectation("exports", working_exports))
+register(Expectation("webhook deliveries", webhook_deliveries))
 
 
 # ---------------------------------------------------------------- the pass

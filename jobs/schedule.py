@@ -15,7 +15,9 @@ whatever the caller.
 from __future__ import annotations
 
 import json
+import logging
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +31,7 @@ from core.redis import redis_url
 from jobs.serialization import deserialize, serialize
 
 _pools: dict[str, ArqRedis] = {}
+log = logging.getLogger("clipforge.schedule")
 
 
 class QueueUnavailable(ServiceUnavailable):
@@ -95,6 +98,15 @@ async def start(
     except (RedisError, OSError) as exc:
         raise QueueUnavailable(unavailable or QueueUnavailable.DEFAULT) from exc
     return queued is not None
+
+
+async def start_import(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
+    return await start(
+        Job.IMPORT,
+        upload_id,
+        pool=pool,
+        unavailable="Imports cannot be queued right now; try again shortly.",
+    )
 
 
 async def start_transcribe(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) -> bool:
@@ -177,6 +189,39 @@ async def start_correct_transcript(
         unavailable="The corrected transcript is saved, but its files cannot be rewritten "
         "right now; correct it again shortly.",
     )
+
+
+async def start_webhook_delivery(
+    delivery_id: uuid.UUID,
+    attempt: int,
+    *,
+    defer_seconds: float = 0.0,
+    pool: ArqRedis | None = None,
+) -> bool:
+    """One attempt of a webhook delivery, `defer_seconds` from now. Each attempt is its own
+    job (`deliver_webhook:<delivery>:<attempt>`), so a running attempt can queue the next."""
+    return await start(
+        Job.DELIVER_WEBHOOK,
+        delivery_id,
+        attempt,
+        pool=pool,
+        _defer_by=defer_seconds if defer_seconds > 0 else None,
+    )
+
+
+async def start_deliveries(
+    delivery_ids: Iterable[uuid.UUID], *, pool: ArqRedis | None = None
+) -> None:
+    """First attempts of webhook deliveries just recorded (after their transaction committed).
+
+    Never raises for the queue: an event whose job could not start is pending in PostgreSQL,
+    and the worker's recovery sweep (jobs.outbox) starts it.
+    """
+    for delivery_id in delivery_ids:
+        try:
+            await start_webhook_delivery(delivery_id, 1, pool=pool)
+        except QueueUnavailable:
+            log.warning("webhook delivery %s not queued; the recovery sweep will", delivery_id)
 
 
 async def requeue(job: str, args: list[Any], kwargs: dict[str, Any]) -> bool:

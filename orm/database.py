@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api.migrate import migrate as _tortoise_migrate
 
 from core.config import get_settings
@@ -26,16 +27,27 @@ def tortoise_url(url: str) -> str:
     return urlunsplit(parts)
 
 
+async def keep_session(connection: object) -> None:
+    """What a pooled connection gets on release instead of asyncpg's default reset.
+
+    The default sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL` on every
+    release: a round trip per query, as many as the queries themselves. Clipforge keeps no
+    session state (no SET, LISTEN, advisory locks or cursors), and asyncpg still rolls back a
+    transaction left open before it calls this.
+    """
+
+
 def tortoise_config(url: str | None = None, *, pool_max: int | None = None) -> dict[str, Any]:
     db_url = tortoise_url(url or get_settings().database_url or "")
     if not db_url:
         raise RuntimeError(
             "no database URL: start the embedded server or set CLIPFORGE_DATABASE_URL"
         )
-    connection = db_url
     if pool_max is not None:
         sep = "&" if "?" in db_url else "?"
-        connection = f"{db_url}{sep}maxsize={pool_max}"
+        db_url = f"{db_url}{sep}maxsize={pool_max}"
+    connection = expand_db_url(db_url)
+    connection["credentials"]["reset"] = keep_session
     return {
         "connections": {"default": connection},
         "apps": {APP: dict(APP_CONFIG)},

@@ -9,6 +9,7 @@ The api (purchases, uploads) and the worker (refunds after a dead letter) both u
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -33,6 +34,11 @@ class InsufficientCredits(DomainError):
         )
         self.needed = needed
         self.balance = balance
+
+
+def minutes_for(duration_seconds: float) -> int:
+    """What media of this length costs: whole minutes, rounded up, at least one."""
+    return max(1, math.ceil(duration_seconds / 60))
 
 
 async def lock_user(user_id: uuid.UUID, conn: BaseDBAsyncClient) -> User:

@@ -9,7 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from core.config import get_settings
-from core.errors import DomainError, NotAuthenticated, NotFound
+from core.errors import DomainError, Forbidden, NotAuthenticated, NotFound
 from orm import ledger
 from orm.models import ApiKey, OAuthIdentity, User
 from resolvers.auth import api_keys, refresh
@@ -18,7 +18,7 @@ from resolvers.auth.passwords import check_strength, hash_password, verify_passw
 from resolvers.auth.tokens import issue_access_token, revoke_session_tokens
 from resolvers.dataloaders import Loaders
 from resolvers.ids import decode_uuid
-from resolvers.viewer import ALL_SCOPES, Viewer, require
+from resolvers.viewer import ALL_SCOPES, MANAGE_WEBHOOKS, Viewer, require
 
 MAX_KEY_NAME = 100
 
@@ -100,9 +100,19 @@ async def refresh_session(refresh_token: str) -> SessionTokens:
     return SessionTokens(access_token, rotated.secret, expires_at, user)
 
 
+def refuse_api_keys(viewer: Viewer | None) -> None:
+    """Account fields (email, role, credits) never reach an API key (a MANAGE_WEBHOOKS key
+    gets `me` for its webhooks); sessions read them, as does the payload of signUp/logIn."""
+    if viewer is not None and viewer.is_api_key:
+        raise Forbidden("API keys cannot do that; sign in as the user.")
+
+
 async def me(viewer: Viewer | None, loaders: Loaders) -> User:
-    """The signed-in user, read through the request's loader (nested fields reuse the row)."""
-    viewer = require(viewer)
+    """The signed-in user, read through the request's loader (nested fields reuse the row).
+
+    A key with MANAGE_WEBHOOKS reaches it for `me { webhooks }`; the account's own fields
+    stay session-only (refuse_api_keys)."""
+    viewer = require(viewer, MANAGE_WEBHOOKS)
     user = await loaders.user.load(viewer.user_id)
     if user is None:  # deleted since its token was issued
         raise NotAuthenticated()

@@ -40,7 +40,7 @@ def _from_status(status: UploadStatus) -> tuple[Stage, EventStatus, float] | Non
     if status == UploadStatus.FAILED:
         return Stage.TRANSCRIBE, EventStatus.FAILED, 0.0
     job = job_for_upload_status(status)
-    return (spec(job).stage, EventStatus.STARTED, 0.0) if job else None
+    return (spec(job).event_stage, EventStatus.STARTED, 0.0) if job else None
 
 
 async def watched_uploads(

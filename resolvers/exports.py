@@ -55,6 +55,9 @@ async def create_export(
     try:
         await schedule.start_export(export.id, fill)
     except schedule.QueueUnavailable:
-        await move_export(export, ExportStatus.FAILED, error="The export could not be queued.")
+        deliveries = await move_export(
+            export, ExportStatus.FAILED, error="The export could not be queued."
+        )
+        await schedule.start_deliveries(deliveries)  # the recovery sweep, if Redis stays down
         raise
     return export

@@ -11,15 +11,14 @@ import binascii
 import uuid
 
 from core.errors import DomainError, NotFound
+from core.global_ids import to_global_id
+
+__all__ = ["InvalidId", "decode_uuid", "from_global_id", "to_global_id"]
 
 
 class InvalidId(DomainError):
     def __init__(self, field: str = "id") -> None:
         super().__init__("INVALID_ID", "That id is not valid.", field)
-
-
-def to_global_id(type_name: str, raw_id: object) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{raw_id}".encode()).decode()
 
 
 def from_global_id(global_id: str) -> tuple[str, str]:

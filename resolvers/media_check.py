@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +19,7 @@ from core.ffmpeg_exec import UnsafeInput, classify_input
 from core.probe import InvalidMedia, MediaInfo, ProbeError, probe
 from core.storage import ObjectStore, StorageError
 from core.storage.local import LocalStore
+from orm.ledger import minutes_for
 
 log = logging.getLogger("clipforge.uploads")
 
@@ -33,7 +33,7 @@ class CheckedMedia:
     @property
     def minutes(self) -> int:
         """What the upload costs: whole minutes, rounded up, at least one."""
-        return max(1, math.ceil(self.info.duration / 60))
+        return minutes_for(self.info.duration)
 
 
 class RejectedMedia(DomainError):

@@ -254,23 +254,32 @@ async def complete_multipart_upload(
 
 # ------------------------------------------------------------------------ retry, delete
 async def retry_upload(viewer: Viewer | None, upload_gid: str) -> Upload:
-    """Queue a FAILED upload again; it is charged again only if its charge was refunded."""
+    """Queue a FAILED upload again; it is charged again only if its charge was refunded.
+    An import that failed before it was charged is fetched again (and charged then)."""
     user_id = require(viewer, WRITE_UPLOADS).user_id
     upload_id = decode_uuid(upload_gid, "Upload")
     async with in_transaction() as conn:
         await ledger.lock_user(user_id, conn)
         upload = await _locked_upload(user_id, upload_id, conn)
-        if upload.status != UploadStatus.FAILED or upload.duration_seconds is None:
+        refetch = upload.status == UploadStatus.FAILED and upload.duration_seconds is None
+        refetch = refetch and upload.source_url is not None
+        if refetch:
+            await move_upload(upload, UploadStatus.IMPORTING, conn=conn)
+        elif upload.status != UploadStatus.FAILED or upload.duration_seconds is None:
             raise DomainError(
                 "NOT_RETRYABLE",
                 f"Only failed uploads can be retried; this one is {upload.status.value}.",
                 "id",
             )
-        if await ledger.unrefunded_charge(upload.id, conn) is None:
-            minutes = max(1, math.ceil(upload.duration_seconds / 60))
-            await ledger.charge_upload(upload, minutes, conn)
-        await move_upload(upload, UploadStatus.QUEUED, conn=conn)
-    await schedule.start_transcribe(upload.id)
+        else:
+            if await ledger.unrefunded_charge(upload.id, conn) is None:
+                minutes = max(1, math.ceil(upload.duration_seconds / 60))
+                await ledger.charge_upload(upload, minutes, conn)
+            await move_upload(upload, UploadStatus.QUEUED, conn=conn)
+    if refetch:
+        await schedule.start_import(upload.id)
+    else:
+        await schedule.start_transcribe(upload.id)
     return upload
 
 

@@ -9,7 +9,8 @@ from core.errors import Forbidden, NotAuthenticated
 
 READ_CLIPS = "READ_CLIPS"
 WRITE_UPLOADS = "WRITE_UPLOADS"
-ALL_SCOPES = frozenset({READ_CLIPS, WRITE_UPLOADS})
+MANAGE_WEBHOOKS = "MANAGE_WEBHOOKS"
+ALL_SCOPES = frozenset({READ_CLIPS, WRITE_UPLOADS, MANAGE_WEBHOOKS})
 
 
 @dataclass(frozen=True)

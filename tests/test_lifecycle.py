@@ -93,10 +93,10 @@ async def test_of_two_racing_writers_only_an_allowed_move_wins() -> None:
     )
     final = (await Upload.get(id=upload.id)).status
     if final == UploadStatus.READY:  # READY won: failing it afterwards is refused
-        assert outcomes[0] is None and isinstance(outcomes[1], MoveRefused)
+        assert outcomes[0] == [] and isinstance(outcomes[1], MoveRefused)
     else:  # FAILED won: READY may not follow FAILED
         assert final == UploadStatus.FAILED
-        assert outcomes[1] is None and isinstance(outcomes[0], MoveRefused)
+        assert outcomes[1] == [] and isinstance(outcomes[0], MoveRefused)
 
 
 async def test_a_missing_row_is_refused() -> None:
@@ -106,3 +106,45 @@ async def test_a_missing_row_is_refused() -> None:
         await move_upload(uuid.uuid4(), UploadStatus.QUEUED)
     with pytest.raises(MoveRefused, match="does not exist"):
         await move_export(uuid.uuid4(), ExportStatus.RENDERING)
+
+
+async def test_an_import_is_queued_once_charged_or_fails_and_an_operator_may_retry_it() -> None:
+    user, _ = await create_user()
+    for target in (UploadStatus.TRANSCRIBING, UploadStatus.READY, UploadStatus.AWAITING_UPLOAD):
+        importing = await create_upload(user, status=UploadStatus.IMPORTING)
+        with pytest.raises(MoveRefused):
+            await move_upload(importing, target)
+    importing = await create_upload(user, status=UploadStatus.IMPORTING)
+    await move_upload(importing, UploadStatus.QUEUED, duration_seconds=12.0)
+    refused = await create_upload(user, status=UploadStatus.IMPORTING)
+    await move_upload(refused, UploadStatus.FAILED, error="private", error_code="VIDEO_PRIVATE")
+    row = await Upload.get(id=refused.id)
+    assert (row.status, row.error, row.error_code) == (
+        UploadStatus.FAILED,
+        "private",
+        "VIDEO_PRIVATE",
+    )
+    await move_upload(refused, UploadStatus.IMPORTING)  # the dead letter retried
+    row = await Upload.get(id=refused.id)
+    assert (row.status, row.error, row.error_code) == (UploadStatus.IMPORTING, None, None)
+    with pytest.raises(MoveRefused):
+        await move_upload(await create_upload(user), UploadStatus.IMPORTING)
+
+
+async def test_terminal_moves_without_a_transaction_get_one_of_their_own() -> None:
+    """The status and its outbox rows commit together even when the caller opened none:
+    a failure while recording the event leaves the status where it was."""
+    from unittest import mock
+
+    from orm import outbox
+
+    user, _ = await create_user()
+    upload = await create_upload(user, status=UploadStatus.CAPTIONING)
+    with (
+        mock.patch.object(outbox, "record_upload_event", side_effect=OSError("disk gone")),
+        pytest.raises(OSError),
+    ):
+        await move_upload(upload.id, UploadStatus.READY)
+    assert (await Upload.get(id=upload.id)).status == UploadStatus.CAPTIONING
+    assert await move_upload(upload.id, UploadStatus.READY) == []  # no endpoints: no rows
+    assert (await Upload.get(id=upload.id)).status == UploadStatus.READY

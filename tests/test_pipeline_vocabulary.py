@@ -59,6 +59,13 @@ def test_the_table_checks_itself() -> None:
             ),
             "one per subject",
         ),
+        (
+            lambda rows: tuple(
+                dataclasses.replace(r, stage=None) if r.job == Job.REGENERATE_CAPTIONS else r
+                for r in rows
+            ),
+            "only a webhook delivery reports no stage",
+        ),
     ],
 )
 def test_a_job_added_in_one_place_only_is_refused(
@@ -97,6 +104,7 @@ def test_worker_functions_are_the_jobs_with_their_tries() -> None:
 
 def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
     assert pipeline.dead_letter_queues() == {
+        "import_dead": Job.IMPORT,
         "transcribe_dead": Job.TRANSCRIBE,
         "transcribe_chunk_dead": Job.TRANSCRIBE_CHUNK,
         "clip_dead": Job.CLIP,
@@ -104,6 +112,7 @@ def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
         "export_dead": Job.EXPORT,
     }
     assert {r.job for r in PIPELINE if r.subject == Subject.UPLOAD} == {
+        Job.IMPORT,
         Job.TRANSCRIBE,
         Job.TRANSCRIBE_CHUNK,
         Job.CLIP,
@@ -126,6 +135,18 @@ def test_key_args_make_one_job_per_request() -> None:
     assert pipeline.spec(Job.CORRECT_TRANSCRIPT).key_args == 1
     assert pipeline.spec(Job.RECLIP).key_args == 1
     assert pipeline.spec(Job.CUT_CLIP).key_args == 0
+
+
+def test_webhook_deliveries_stay_out_of_the_retry_and_dead_letter_table() -> None:
+    """A delivery retries on its own schedule and never fails an upload."""
+    row = pipeline.spec(Job.DELIVER_WEBHOOK)
+    assert (row.queue, row.retries, row.status, row.stage) == (None, (), None, None)
+    assert row.subject == Subject.DELIVERY
+    with pytest.raises(ValueError):
+        _ = row.event_stage
+    assert pipeline.spec(Job.IMPORT).retries == (30, 300)
+    assert pipeline.spec(Job.IMPORT).dead_letter_queue == "import_dead"
+    assert job_for_upload_status(UploadStatus.IMPORTING) == Job.IMPORT
 
 
 def test_every_working_upload_status_names_its_job() -> None:
@@ -170,8 +191,10 @@ def test_latency_classes_pick_the_queue() -> None:
         Job.RECLIP,
         Job.CUT_CLIP,
         Job.CORRECT_TRANSCRIPT,
+        Job.DELIVER_WEBHOOK,
     }
     assert by_job[Job.TRANSCRIBE] == by_job[Job.TRANSCRIBE_CHUNK] == Latency.LONG
+    assert by_job[Job.IMPORT] == Latency.LONG
 
 
 def test_job_ids_carry_their_key_arguments() -> None:
@@ -180,4 +203,6 @@ def test_job_ids_carry_their_key_arguments() -> None:
     assert job_id(Job.TRANSCRIBE_CHUNK, "u1", 3) == "transcribe_chunk:u1:3"
     assert job_id(Job.CLIP, "u1") == "clip:u1"
     assert subject_of_job_id("transcribe_chunk:u1:3") == "u1"
+    assert job_id(Job.DELIVER_WEBHOOK, "d1", 2) == "deliver_webhook:d1:2"  # one job per attempt
+    assert subject_of_job_id("deliver_webhook:d1:2") == "d1"
     assert subject_of_job_id("cron:cleanup") == "cleanup" and subject_of_job_id("x") is None

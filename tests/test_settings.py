@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
         ({"credit_packs": "not json"}, "CLIPFORGE_CREDIT_PACKS"),
         ({"trusted_proxies": "10.0.0.0/8,a-host"}, "CLIPFORGE_TRUSTED_PROXIES"),
         ({"oauth_providers": '{"acme": {"client_id": "x"}}'}, "CLIPFORGE_OAUTH_PROVIDERS"),
+        ({"import_allowed_hosts": "media.example.com, a b"}, "CLIPFORGE_IMPORT_ALLOWED_HOSTS"),
+        ({"import_allowed_hosts": "user@host"}, "CLIPFORGE_IMPORT_ALLOWED_HOSTS"),
+        ({"import_timeout_seconds": "0"}, "CLIPFORGE_IMPORT_TIMEOUT_SECONDS"),
+        ({"import_resolve_timeout_seconds": "-5"}, "CLIPFORGE_IMPORT_RESOLVE_TIMEOUT_SECONDS"),
     ],
 )
 def test_a_bad_value_names_its_variable(env: dict[str, str], variable: str) -> None:
@@ -48,6 +52,25 @@ def test_lists_and_tables_are_parsed_once() -> None:
     assert s.admin_emails == {"ops@example.com", "b@example.com"}
     assert [str(n) for n in s.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/8"]
     assert s.worker_extra_tasks == ("a.b", "c")
+
+
+def test_import_exceptions_and_previous_secrets_are_parsed_at_start_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import ipaddress
+
+    from core.netguard import NO_EXCEPTIONS
+
+    assert _load().import_allowed_hosts == NO_EXCEPTIONS
+    monkeypatch.setenv("CLIPFORGE_IMPORT_ALLOWED_HOSTS", "Media.Example.com., 10.20.0.0/16, [::1]")
+    monkeypatch.setenv("CLIPFORGE_SECRET_KEY_PREVIOUS", "first-old-key, second-old-key")
+    s = _load()
+    allowance = s.import_allowed_hosts
+    assert allowance.allows_name("media.example.com")
+    assert allowance.allows_address(ipaddress.ip_address("10.20.3.4"))
+    assert allowance.allows_address(ipaddress.ip_address("::1"))
+    assert not allowance.allows_address(ipaddress.ip_address("10.21.0.1"))
+    assert s.secret_key_previous == ("first-old-key", "second-old-key")
 
 
 def test_production_refuses_default_secrets_and_turns_off_the_ide() -> None:

@@ -15,34 +15,58 @@ from resolvers import accounts as account_cases
 
 if TYPE_CHECKING:
     from graphql_api.credits.types import Credits
+    from graphql_api.webhook_endpoints.types import WebhookType
     from orm.models import ApiKey, User
 
 
 @strawberry.type(name="User")
 class UserType(Node):
-    email: str
-    is_admin: bool
+    _email: strawberry.Private[str]
+    _is_admin: strawberry.Private[bool]
     _pk: strawberry.Private[uuid.UUID]
 
     @classmethod
     def from_model(cls, user: User) -> UserType:
         return cls(
             id=to_global_id("User", user.id),
-            email=user.email,
-            is_admin=user.is_admin,
+            _email=user.email,
+            _is_admin=user.is_admin,
             _pk=user.id,
         )
 
+    @strawberry.field
+    def email(self, info: Info) -> str:
+        account_cases.refuse_api_keys(info.context.viewer)
+        return self._email
+
+    @strawberry.field
+    def is_admin(self, info: Info) -> bool:
+        account_cases.refuse_api_keys(info.context.viewer)
+        return self._is_admin
+
     @strawberry.field(description="The user's minutes of processing credit.")
-    def credits(self) -> Annotated[Credits, strawberry.lazy("graphql_api.credits.types")]:
+    def credits(
+        self, info: Info
+    ) -> Annotated[Credits, strawberry.lazy("graphql_api.credits.types")]:
         from graphql_api.credits.types import Credits
 
+        account_cases.refuse_api_keys(info.context.viewer)
         return Credits(user_pk=self._pk)
 
     @strawberry.field(description="Your partner API keys that still work, newest first.")
     async def api_keys(self, info: Info) -> list[ApiKeyType]:
         keys = await account_cases.user_api_keys(info.context.viewer)
         return [ApiKeyType.from_model(k) for k in keys if k.user_id == self._pk]
+
+    @strawberry.field(description="Your webhook endpoints, newest first (MANAGE_WEBHOOKS).")
+    async def webhooks(
+        self, info: Info
+    ) -> list[Annotated[WebhookType, strawberry.lazy("graphql_api.webhook_endpoints.types")]]:
+        from graphql_api.webhook_endpoints.types import WebhookType
+        from resolvers import webhook_endpoints
+
+        hooks = await webhook_endpoints.user_webhooks(info.context.viewer)
+        return [WebhookType.from_model(h) for h in hooks if h.user_id == self._pk]
 
 
 @strawberry.type

@@ -130,6 +130,9 @@ class UploadType(Node):
     status: UploadStatus
     duration_seconds: float | None
     error: str | None
+    source_url: str | None = strawberry.field(
+        description="The link it was imported from, or null for a direct upload."
+    )
     created_at: datetime
     _pk: strawberry.Private[uuid.UUID]
     _model: strawberry.Private[Upload]
@@ -145,6 +148,7 @@ class UploadType(Node):
             status=UploadStatus(upload.status),
             duration_seconds=upload.duration_seconds,
             error=upload.error,
+            source_url=upload.source_url,
             created_at=upload.created_at,
             _pk=upload.id,
         )
@@ -153,10 +157,6 @@ class UploadType(Node):
     def options(self) -> ClipOptionsType:
         m = self._model
         return ClipOptionsType.from_stored(m.clip_options, m.duration_seconds)
-
-    @strawberry.field(description="The link it was imported from, or null for a direct upload.")
-    def source_url(self) -> str | None:
-        return None
 
     @strawberry.field
     async def transcript(self, info: Info) -> Transcript | None:

@@ -39,10 +39,13 @@ def _tasks() -> list[Task]:
     from jobs.tasks.correct_transcript import correct_transcript
     from jobs.tasks.cut_clip import cut_clip
     from jobs.tasks.export import export
+    from jobs.tasks.imports import import_video
     from jobs.tasks.reclip import reclip
     from jobs.tasks.transcribe import transcribe, transcribe_chunk
+    from jobs.tasks.webhooks import deliver_webhook
 
     coroutines: dict[Job, Callable[..., Awaitable[Any]]] = {
+        Job.IMPORT: import_video,
         Job.TRANSCRIBE: transcribe,
         Job.TRANSCRIBE_CHUNK: transcribe_chunk,
         Job.CLIP: clip,
@@ -52,6 +55,7 @@ def _tasks() -> list[Task]:
         Job.RECLIP: reclip,
         Job.CUT_CLIP: cut_clip,
         Job.CORRECT_TRANSCRIPT: correct_transcript,
+        Job.DELIVER_WEBHOOK: deliver_webhook,
     }
     if set(coroutines) != set(Job):
         raise RuntimeError(f"jobs without a task: {sorted(set(Job) - set(coroutines))}")

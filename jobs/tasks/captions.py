@@ -15,6 +15,7 @@ from tortoise.transactions import in_transaction
 
 from core.config import get_settings
 from core.pipeline import Stage, UploadStatus
+from jobs import schedule
 from jobs.errors import PermanentError, StageError
 from jobs.media.types import PlatformCaption, TranscriptResult
 from jobs.pipeline import results, steps
@@ -39,8 +40,9 @@ async def captions(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
     report = StageReporter(upload.user_id, Stage.CAPTIONS, upload_id=upload.id)
     await report.started()
     await write_for(clips, transcript, report)
-    await move_upload(upload, UploadStatus.READY)
+    deliveries = await move_upload(upload, UploadStatus.READY)  # with its webhook events
     await report.completed(f"captions written for {len(clips)} clips")
+    await schedule.start_deliveries(deliveries, pool=ctx.get("redis"))
     return {"upload_id": str(upload.id), "clips": len(clips)}
 
 

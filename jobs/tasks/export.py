@@ -11,6 +11,7 @@ from typing import Any, cast, get_args
 from core.config import get_settings
 from core.pipeline import ExportStatus, Stage
 from core.storage import get_store
+from jobs import schedule
 from jobs.media.render import Fill
 from jobs.pipeline import layout, results, steps
 from jobs.pipeline.errors import classified
@@ -34,10 +35,12 @@ async def export(ctx: dict[str, Any], export_id: str, fill: str = "crop") -> dic
     report = StageReporter(
         row.user_id, Stage.EXPORT, upload_id=clip.upload_id, export_id=row.id, clip_id=clip.id
     )
-    return await _render(row, report, fill if fill in FILLS else "crop")
+    return await _render(row, report, fill if fill in FILLS else "crop", ctx.get("redis"))
 
 
-async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, Any]:
+async def _render(
+    row: Export, report: StageReporter, fill: str, pool: Any = None
+) -> dict[str, Any]:
     clip = row.clip
     try:
         await move_export(row, ExportStatus.RENDERING)
@@ -64,6 +67,7 @@ async def _render(row: Export, report: StageReporter, fill: str) -> dict[str, An
         key = layout.export_key(clip.upload_id, row.id)
         with classified("store the export"):
             await get_store().put_file(key, out, "video/mp4")
-    await move_export(row, ExportStatus.READY, key=key)
+    deliveries = await move_export(row, ExportStatus.READY, key=key)  # with its webhook events
     await report.completed(f"{info.width}x{info.height}")
+    await schedule.start_deliveries(deliveries, pool=pool)
     return {"export_id": str(row.id), "width": info.width, "height": info.height}

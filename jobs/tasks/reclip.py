@@ -15,6 +15,7 @@ from typing import Any
 from core.clip_options import ClipOptions
 from core.config import get_settings
 from core.pipeline import Stage, UploadStatus
+from jobs import schedule
 from jobs.errors import PermanentError, StageError
 from jobs.pipeline import results
 from jobs.pipeline.job import begin_stage, find_upload, scratch
@@ -54,18 +55,21 @@ async def reclip(
         report = StageReporter(upload.user_id, Stage.CAPTIONS, upload_id=upload.id)
         await report.started()
         await write_for(rows, transcript, report)
-        await move_upload(upload, UploadStatus.READY)
+        deliveries = await move_upload(upload, UploadStatus.READY)  # with its webhook events
     except Exception as exc:
-        await _ready_again(upload)
+        await _ready_again(upload, ctx)
         await report.failed(exc.user_message if isinstance(exc, StageError) else FAILED_MESSAGE)
         raise
     await report.completed(f"captions written for {len(rows)} clips")
+    await schedule.start_deliveries(deliveries, pool=ctx.get("redis"))
     return {"upload_id": str(upload.id), "request": request, "clips": len(rows)}
 
 
-async def _ready_again(upload: Upload) -> None:
+async def _ready_again(upload: Upload, ctx: dict[str, Any]) -> None:
     """Back to READY after a failure (the clips as the last committed step left them)."""
     try:
-        await move_upload(upload, UploadStatus.READY)
+        deliveries = await move_upload(upload, UploadStatus.READY)
     except MoveRefused as exc:  # deleted, or moved on by someone else
         log.warning("reclip could not give the upload back: %s", exc)
+        return
+    await schedule.start_deliveries(deliveries, pool=ctx.get("redis"))

@@ -7,12 +7,14 @@ from orm.models.exports import Export
 from orm.models.ops import DeadLetter
 from orm.models.transcripts import Transcript, TranscriptChunk, TranscriptSegment
 from orm.models.uploads import Upload
+from orm.models.webhooks import DeliveryState, Webhook, WebhookDelivery
 
 __all__ = [
     "ApiKey",
     "Caption",
     "Clip",
     "CreditTransaction",
+    "DeliveryState",
     "DeadLetter",
     "Export",
     "OAuthIdentity",
@@ -23,4 +25,6 @@ __all__ = [
     "TranscriptSegment",
     "Upload",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -43,6 +43,7 @@ class CaptionPlatform(str, Enum):
 class ApiKeyScope(str, Enum):
     READ_CLIPS = "READ_CLIPS"
     WRITE_UPLOADS = "WRITE_UPLOADS"
+    MANAGE_WEBHOOKS = "MANAGE_WEBHOOKS"
 
 
 class ClipOrigin(str, Enum):

@@ -27,6 +27,8 @@ class Upload(Model):
     status = fields.CharEnumField(UploadStatus, default=UploadStatus.AWAITING_UPLOAD, max_length=20)
     duration_seconds = fields.FloatField(null=True)
     error = fields.TextField(null=True)
+    error_code = fields.CharField(max_length=40, null=True)  # with `error`, when it has a code
+    source_url = fields.TextField(null=True)  # the link of an imported upload
     multipart_upload_id = fields.CharField(max_length=255, null=True)
     # What the creator asked of the clipper (core.clip_options.ClipOptions.to_json); null or
     # missing keys take the settings' defaults.

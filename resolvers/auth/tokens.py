@@ -7,6 +7,7 @@ in its favour). Verification is deliberately narrow: exactly HS512, a known head
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -62,8 +63,14 @@ def issue_access_token(
     if session_id is not None:
         claims["sid"] = str(session_id)
     header = {"alg": ALGORITHM, "kid": key.kid, "typ": "JWT"}
-    token = jwt.encode(header, claims, OctKey.import_key(key.secret), algorithms=[ALGORITHM])
+    token = jwt.encode(header, claims, _oct_key(key.secret), algorithms=[ALGORITHM])
     return token, datetime.fromtimestamp(exp, UTC)
+
+
+@functools.lru_cache(maxsize=16)
+def _oct_key(secret: bytes) -> OctKey:
+    """A ring key as joserfc's key object, imported once per secret instead of per token."""
+    return OctKey.import_key(secret)
 
 
 def decode_access_token(token: str, *, now: float | None = None) -> AccessClaims | None:
@@ -81,7 +88,7 @@ def decode_access_token(token: str, *, now: float | None = None) -> AccessClaims
         key = load_ring().verifier(kid, datetime.fromtimestamp(at, UTC))
         if key is None:
             return None
-        decoded = jwt.decode(token, OctKey.import_key(key.secret), algorithms=[ALGORITHM])
+        decoded = jwt.decode(token, _oct_key(key.secret), algorithms=[ALGORITHM])
         registry = JWTClaimsRegistry(
             now=int(at),
             leeway=LEEWAY_SECONDS,
@@ -127,21 +134,32 @@ async def _session_revoked(session_id: uuid.UUID) -> bool:
         return False
 
 
-async def authenticate_bearer(token: str) -> Viewer | None:
-    """The viewer for a bearer token (an access token or a partner API key), or None."""
+@dataclass(frozen=True)
+class Authenticated:
+    """Who a bearer token names, and the user row read to check it (None for an API key): an
+    HTTP request's loaders start with that row, so reading the user costs no second query."""
+
+    viewer: Viewer
+    user: User | None = None
+
+
+async def authenticate_bearer(token: str) -> Authenticated | None:
+    """Who a bearer token (an access token or a partner API key) names, or None."""
     if api_keys.looks_like_api_key(token):
-        return await api_keys.authenticate(token)
+        key_viewer = await api_keys.authenticate(token)
+        return Authenticated(key_viewer) if key_viewer else None
     claims = decode_access_token(token)
     if claims is None:
         return None
     if claims.session_id is not None and await _session_revoked(claims.session_id):
         return None
-    user = await User.filter(id=claims.user_id).only("id", "is_admin").first()
+    user = await User.filter(id=claims.user_id).first()
     if user is None:
         return None
-    return Viewer(
+    viewer = Viewer(
         user_id=user.id,
         is_admin=user.is_admin,
         token_expires_at=float(claims.expires_at),
         session_id=claims.session_id,
     )
+    return Authenticated(viewer, user)

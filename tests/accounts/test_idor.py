@@ -21,6 +21,8 @@ from orm.models import (
     TranscriptSegment,
     Upload,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from orm.models.enums import AspectRatio, CaptionPlatform, ExportStatus, UploadStatus
 from resolvers.auth.api_keys import create_api_key
@@ -187,6 +189,21 @@ CASES = [
         lambda i: {"id": i},
     ),
     Case(
+        "node(Webhook)",
+        "query($id: ID!) { node(id: $id) { id ... on Webhook { url events"
+        " deliveries(first: 5) { edges { node { id eventType } } } } } }",
+        "Webhook",
+        "webhook",
+        lambda i: {"id": i},
+    ),
+    Case(
+        "deleteWebhook",
+        f"mutation($id: ID!) {{ deleteWebhook(id: $id) {{ deletedId {ERRORS} }} }}",
+        "Webhook",
+        "webhook",
+        lambda i: {"id": i},
+    ),
+    Case(
         "pipelineEvents",
         "subscription($id: ID) { pipelineEvents(uploadId: $id) { uploadId } }",
         "Upload",
@@ -252,6 +269,19 @@ async def alice(make_user: Any) -> dict[str, Any]:
         user=user, clip=clip, aspect_ratio=AspectRatio.SQUARE_1_1, status=ExportStatus.READY
     )
     key, _ = await create_api_key(user.id, "alice-key", ["READ_CLIPS"])
+    webhook = await Webhook.create(
+        user=user,
+        url="https://alice-hooks.example.com/clipforge",
+        events=["UPLOAD_READY"],
+        secret_sealed="v1.sealed.alice",
+    )
+    await WebhookDelivery.create(
+        webhook=webhook,
+        event_type="UPLOAD_READY",
+        subject_id=ready.id,
+        message_id=f"msg_alice{uuid.uuid4().hex}",
+        body='{"alice": true}',
+    )
     objects = {
         "user": user,
         "ready": ready,
@@ -260,6 +290,7 @@ async def alice(make_user: Any) -> dict[str, Any]:
         "clip": clip,
         "export": export,
         "key": key,
+        "webhook": webhook,
     }
     return {"token": token, "objects": objects}
 
@@ -272,10 +303,14 @@ async def snapshot(objects: dict[str, Any]) -> Any:
     exports = await Export.filter(user_id=objects["user"].id).order_by("id").values()
     keys = await ApiKey.filter(user_id=objects["user"].id).order_by("id").values()
     user = await User.filter(id=objects["user"].id).values()
+    hooks = await Webhook.filter(user_id=objects["user"].id).order_by("id").values()
+    sent = await WebhookDelivery.filter(webhook__user_id=objects["user"].id).values()
     said = await TranscriptSegment.filter(transcript__upload__user_id=objects["user"].id).values()
     texts = await Transcript.filter(upload__user_id=objects["user"].id).values()
     return json.dumps(
-        [uploads, clips, captions, exports, keys, user, said, texts], default=str, sort_keys=True
+        [uploads, clips, captions, exports, keys, user, hooks, sent, said, texts],
+        default=str,
+        sort_keys=True,
     )
 
 
@@ -296,10 +331,17 @@ def secrets_of(objects: dict[str, Any]) -> list[str]:
         "alice caption",
         "zanzibarian",
         "alice-key",
+        "alice-hooks",
+        "msg_alice",
         *(str(o.id) for o in objects.values()),
         *(
             gid(t, objects[k].id)
-            for t, k in [("Upload", "ready"), ("Clip", "clip"), ("Export", "export")]
+            for t, k in [
+                ("Upload", "ready"),
+                ("Clip", "clip"),
+                ("Export", "export"),
+                ("Webhook", "webhook"),
+            ]
         ),
     ]
 
@@ -369,7 +411,7 @@ async def test_idor_matrix(gql: Any, make_user: Any, alice: dict[str, Any], ws_u
     token = alice["token"]
     mine = await gql(
         "query($u: ID!, $c: ID!, $e: ID!) { upload(id: $u) { filename } clip(id: $c) { title }"
-        " node(id: $e) { id } }",
+        " node(id: $e) { id } me { webhooks { url deliveries { edges { node { id } } } } } }",
         {
             "u": gid("Upload", objects["ready"].id),
             "c": gid("Clip", objects["clip"].id),
@@ -380,6 +422,8 @@ async def test_idor_matrix(gql: Any, make_user: Any, alice: dict[str, Any], ws_u
     assert mine["data"]["upload"]["filename"] == "alice-secret-talk.mp4"
     assert mine["data"]["clip"]["title"] == "Alice's best moment"
     assert mine["data"]["node"]["id"] == gid("Export", objects["export"].id)
+    [hook] = mine["data"]["me"]["webhooks"]
+    assert hook["url"].startswith("https://alice-hooks") and len(hook["deliveries"]["edges"]) == 1
 
 
 async def test_lists_and_nested_paths_hold_only_your_own(
@@ -389,13 +433,14 @@ async def test_lists_and_nested_paths_hold_only_your_own(
     body = await gql(
         "{ uploads(first: 100) { edges { node { id } } }"
         " clips(first: 100) { edges { node { id } } }"
-        " me { apiKeys { id } credits {"
+        " me { apiKeys { id } webhooks { id } credits {"
         " transactions(first: 100) { edges { node { reference } } } } } }",
         token=bob,
     )
     assert body["data"]["uploads"]["edges"] == []
     assert body["data"]["clips"]["edges"] == []
     assert body["data"]["me"]["apiKeys"] == []
+    assert body["data"]["me"]["webhooks"] == []
     refs = [e["node"]["reference"] for e in body["data"]["me"]["credits"]["transactions"]["edges"]]
     assert all(str(alice["objects"]["user"].id) not in r for r in refs)
     search = "query($q: String!) { searchMoments(query: $q) { text upload { id } } }"

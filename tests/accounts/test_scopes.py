@@ -33,11 +33,12 @@ SESSION = "session"  # a signed-in user; never an API key
 ADMIN = "admin"  # an admin's session
 READ = "READ_CLIPS"
 WRITE = "WRITE_UPLOADS"
+MANAGE = "MANAGE_WEBHOOKS"  # a session, or a key with MANAGE_WEBHOOKS
 
 POLICY: dict[str, dict[str, str]] = {
     "Query": {
         "node": READ,
-        "me": SESSION,
+        "me": MANAGE,
         "creditPacks": PUBLIC,
         "uploads": READ,
         "upload": READ,
@@ -69,6 +70,9 @@ POLICY: dict[str, dict[str, str]] = {
         "deleteClip": WRITE,
         "correctTranscript": WRITE,
         "exportClip": WRITE,
+        "importUpload": WRITE,
+        "createWebhook": MANAGE,
+        "deleteWebhook": MANAGE,
         "retryDeadLetter": ADMIN,
         "purgeDeadLetters": ADMIN,
     },
@@ -91,6 +95,7 @@ ID_KINDS = {
     "clipId": "Clip",
     "updateClip": "Clip",
     "deleteClip": "Clip",
+    "deleteWebhook": "Webhook",
 }
 
 
@@ -161,6 +166,7 @@ async def test_access_policy(gql: Any, make_user: Any, root: str, name: str, fie
     all_scopes = (await create_key(gql, session, [READ, WRITE]))["secret"]
     read_only = (await create_key(gql, session, [READ]))["secret"]
     write_only = (await create_key(gql, session, [WRITE]))["secret"]
+    manager = (await create_key(gql, session, [MANAGE]))["secret"]
 
     async def code(token: str | None) -> str | None:
         body = await gql(document, variables, token=token, expect_errors=True)
@@ -178,5 +184,8 @@ async def test_access_policy(gql: Any, make_user: Any, root: str, name: str, fie
         assert await code(write_only) in refused | {"FORBIDDEN"}, "key without READ_CLIPS"
     if rule == WRITE:
         assert await code(read_only) in refused | {"FORBIDDEN"}, "key without WRITE_UPLOADS"
-    if rule in (READ, WRITE, SESSION):  # the rightful caller is not refused
+    if rule == MANAGE:
+        assert await code(all_scopes) in refused | {"FORBIDDEN"}, "key without MANAGE_WEBHOOKS"
+        assert await code(manager) not in {"UNAUTHENTICATED", "FORBIDDEN"}, "MANAGE_WEBHOOKS key"
+    if rule in (READ, WRITE, SESSION, MANAGE):  # the rightful caller is not refused
         assert await code(session) not in {"UNAUTHENTICATED", "FORBIDDEN"}, "session"

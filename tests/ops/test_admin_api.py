@@ -76,7 +76,7 @@ async def test_queue_stats_count_arq_jobs_per_function(
 
     body = await gql(HEALTH, token=admin)
     stats = {s["queue"]: s for s in body["data"]["queueStats"]}
-    assert list(stats) == ["TRANSCRIBE", "TRANSCRIBE_CHUNK", "CLIP", "CAPTIONS", "EXPORT"]
+    assert list(stats) == ["IMPORT", "TRANSCRIBE", "TRANSCRIBE_CHUNK", "CLIP", "CAPTIONS", "EXPORT"]
     assert stats["TRANSCRIBE"] == {
         "queue": "TRANSCRIBE",
         "queued": 3,

@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -113,3 +114,54 @@ def sentinel_v6(sentinels: dict[str, Sentinel]) -> Iterator[Sentinel]:
     server._server.connections = 0
     yield server
     server.assert_untouched()
+
+
+@pytest.fixture(scope="session")
+def talk_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A short spoken talk (~12 s): enough for the pipeline to cut one clip."""
+    from tests.media.fixtures_media import make_talk
+    from tests.pipeline.conftest import SHORT
+
+    video, _ = make_talk(tmp_path_factory.mktemp("partners-talk"), SHORT, silence=0.8)
+    return Path(video)
+
+
+@pytest.fixture
+def allow_local(settings: Any) -> Iterator[Any]:
+    """CLIPFORGE_IMPORT_ALLOWED_HOSTS opening only the local servers' address."""
+    from tests.partners.flow import LOCAL, configured
+
+    with configured(import_allowed_hosts=LOCAL) as changed:
+        yield changed
+
+
+@pytest.fixture
+def receiver() -> Iterator[Any]:
+    """A partner's endpoint verifying with `standardwebhooks`; tests set its `secret` to the
+    one createWebhook showed."""
+    from core.webhooks import new_secret
+    from tests.servers.webhook_receiver import WebhookReceiver
+
+    server = WebhookReceiver(new_secret()).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def talk_bytes(talk_video: Path) -> bytes:
+    return talk_video.read_bytes()
+
+
+@pytest.fixture(autouse=True)
+async def no_deliveries_left_pending(request: pytest.FixtureRequest) -> Any:
+    """Deliveries a test recorded and left pending are failed afterwards, so the reconciler
+    of a later test's worker does not send them to servers that are gone."""
+    yield
+    if "db" in request.fixturenames:
+        from orm.models import DeliveryState, WebhookDelivery
+
+        await WebhookDelivery.filter(state=DeliveryState.PENDING).update(
+            state=DeliveryState.FAILED, next_attempt_at=None
+        )

@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import sys
-import core.netguard, core.webhooks
+import core.netguard, core.webhooks, core.outbound, core.global_ids
 loaded = sorted(m for m in sys.modules if m.split('.')[0] in
                 {'jobs', 'resolvers', 'graphql_api', 'orm', 'yt_dlp', 'faster_whisper'})
 print(','.join(loaded))

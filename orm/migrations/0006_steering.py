@@ -95,7 +95,7 @@ DROP FUNCTION IF EXISTS clipforge_search_config(text);
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0004_transcript_chunks")]
+    dependencies = [("models", "0005_partners")]
 
     initial = False
 

@@ -1,0 +1,1 @@
+"""Webhook endpoints of partners: register, list with their deliveries, delete."""
