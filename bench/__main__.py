@@ -1,4 +1,4 @@
-"""`python -m bench all|api|events|pipeline|queue [--long] [--duration S] [--quick]`."""
+"""`python -m bench all|api|events|pipeline|queue|export [--long] [--duration S] [--quick]`."""
 
 from __future__ import annotations
 

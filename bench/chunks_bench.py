@@ -118,7 +118,7 @@ async def export_delay(user: Any, clip: Any) -> float:
 
     export = await Export.create(user_id=user.id, clip=clip, aspect_ratio=AspectRatio.SQUARE_1_1)
     began = time.perf_counter()
-    await start_export(export.id, "crop")
+    await start_export(export.id)
     while True:
         await export.refresh_from_db()
         if export.status != ExportStatus.QUEUED:

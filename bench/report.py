@@ -394,6 +394,80 @@ def queue_section(res: dict[str, Any] | None) -> list[str]:
     return out + [""]
 
 
+def export_section(res: dict[str, Any] | None) -> list[str]:
+    out = ["## 5. Exports (one FFmpeg run from the source, per reframe mode)", ""]
+    if (skip := unavailable("export", res)) is not None:
+        return out + skip
+    assert res is not None
+    ex = res.get("exports", {})
+    modes = ex.get("modes", {})
+    out += [
+        f"Ran {res.get('ran_at')}; a {f(ex.get('clip_seconds'), 1)} s two-person dialogue "
+        f"(real faces, espeak-ng speech) at {ex.get('source')}, exported to {ex.get('export')} "
+        "(libx264 veryfast, CRF 21) from the source in one run, no captions. Seconds of work "
+        "per second of clip; `faces` is the sampled detection, tracking and speaker analysis "
+        f"(5 frames/s at 360p), `render` the FFmpeg run. {state(res)}",
+        "",
+    ]
+    rows = []
+    for mode in ("CENTER", "SPEAKER", "SPLIT"):
+        m = modes.get(mode)
+        if not m:
+            continue
+        ph = m.get("phases", {})
+        rows.append(
+            [
+                mode,
+                f(m.get("seconds"), 2),
+                f(m.get("per_clip_second"), 3),
+                f(ph.get("faces"), 2) if "faces" in ph else "-",
+                f(ph.get("render"), 2),
+                m.get("reframe_used", "-"),
+            ]
+        )
+    out += table(
+        ["mode", "wall s", "s per clip second", "faces s", "render s", "mode used"], rows
+    )
+    out += [
+        "",
+        f"SPEAKER / CENTER: **{f(ex.get('speaker_over_center'), 2)}x**; SPLIT / CENTER: "
+        f"{f(ex.get('split_over_center'), 2)}x; the face analysis alone: "
+        f"{f(ex.get('analysis_per_clip_second'), 3)} s per clip second.",
+        "",
+    ]
+    det = res.get("detectors", {})
+    rows = [
+        [
+            name,
+            f(r.get("astronaut_512_ms"), 1),
+            str(r.get("astronaut_found", "-")),
+            str(r.get("lfw_100px_recall", "-")),
+            f(r.get("lfw_100px_ms"), 1),
+            str(r.get("lfw_200px_recall", "-")),
+            f(r.get("lfw_200px_ms"), 1),
+        ]
+        for name, r in det.items()
+        if isinstance(r, dict)
+    ]
+    if rows:
+        out += ["Face detectors (dlib; LFW faces of scikit-image scaled up):", ""]
+        out += table(
+            [
+                "detector",
+                "astronaut 512 px ms",
+                "found",
+                "LFW 100 px recall",
+                "ms",
+                "LFW 200 px recall",
+                "ms",
+            ],
+            rows,
+        )
+        if "landmarks68_ms" in det:
+            out += ["", f"68-point landmarks (mouth cue): {f(det['landmarks68_ms'], 2)} ms a face."]
+    return out + [""]
+
+
 def render(results: dict[str, Any]) -> str:
     b = results.get("benchmarks", {})
     m = results.get("machine", {})
@@ -423,6 +497,7 @@ def render(results: dict[str, Any]) -> str:
     out += events_section(b.get("events"))
     out += pipeline_section(b.get("pipeline"))
     out += queue_section(b.get("queue"))
+    out += export_section(b.get("export"))
     if LIMITS.exists():
         out += [
             "## What limits the figures (profiles and causes)",

@@ -21,7 +21,7 @@ from bench.env import BenchEnv, close_env, open_env
 HERE = Path(__file__).resolve().parent
 RESULTS_JSON = HERE / "results.json"
 RESULTS_MD = HERE / "RESULTS.md"
-ORDER = ("api", "queue", "events", "pipeline")
+ORDER = ("api", "queue", "events", "pipeline", "export")
 
 
 @dataclass
@@ -72,11 +72,24 @@ async def _pipeline(env: BenchEnv, o: Options) -> dict[str, Any]:
     return await run(env, cfg)
 
 
+async def _export(env: BenchEnv, o: Options) -> dict[str, Any]:
+    """Detectors compared, then exports per reframe mode (no database or worker needed)."""
+    import asyncio
+
+    from bench import export_bench
+
+    return {
+        "detectors": await asyncio.to_thread(export_bench.detectors, o.quick),
+        "exports": await export_bench.exports(o.quick),
+    }
+
+
 BENCHMARKS: dict[str, Callable[[BenchEnv, Options], Awaitable[dict[str, Any]]]] = {
     "api": _api,
     "queue": _queue,
     "events": _events,
     "pipeline": _pipeline,
+    "export": _export,
 }
 
 

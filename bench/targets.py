@@ -120,6 +120,18 @@ def queue_checks(q: dict[str, Any] | None) -> list[Check]:
     ]
 
 
+SPEAKER_OVER_CENTER = 1.5  # "SPEAKER costs little more than CENTER" (issue 12)
+
+
+def export_checks(ex: dict[str, Any] | None) -> list[Check]:
+    label = f"export: SPEAKER / CENTER cost <= {SPEAKER_OVER_CENTER:g} (1080x1920 from 720p)"
+    figures = (ex or {}).get("exports") or {}
+    if not ex or not ex.get("available") or "speaker_over_center" not in figures:
+        return [Check(label, "-", None)]
+    ratio = _num(figures["speaker_over_center"])
+    return [Check(label, f"{ratio:.2f}x", ratio <= SPEAKER_OVER_CENTER)]
+
+
 def all_checks(results: dict[str, Any]) -> list[Check]:
     b = results.get("benchmarks", {})
     return (
@@ -127,4 +139,5 @@ def all_checks(results: dict[str, Any]) -> list[Check]:
         + events_checks(b.get("events"))
         + pipeline_checks(b.get("pipeline"))
         + queue_checks(b.get("queue"))
+        + export_checks(b.get("export"))
     )

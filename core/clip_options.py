@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.config import Settings
-from core.errors import DomainError
+from core.errors import DomainError, DomainErrors
 
 MIN_SECONDS_FLOOR = 5.0
 MAX_SECONDS_CEILING = 180.0
@@ -48,16 +48,13 @@ class OptionProblem:
     message: str
 
 
-class InvalidClipOptions(DomainError):
-    """Raised with every problem found; code, field and message are the first one's."""
+class InvalidClipOptions(DomainErrors):
+    """Raised with every problem found (a payload lists each); code, field and message are
+    the first one's."""
 
     def __init__(self, problems: list[OptionProblem]) -> None:
-        first = problems[0]
-        super().__init__(first.code, first.message, first.field)
+        super().__init__([DomainError(p.code, p.message, p.field) for p in problems])
         self.problems = tuple(problems)
-
-    def each(self) -> list[DomainError]:
-        return [DomainError(p.code, p.message, p.field) for p in self.problems]
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,7 @@ class Settings(BaseSettings):
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 5
     whisper_cpu_threads: int = 0
+    whisper_verbatim: bool = True
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str = "gpt-4o-mini"
@@ -194,6 +195,7 @@ class Settings(BaseSettings):
     clip_count: int = 0
     ffmpeg_timeout_seconds: int = 3600
     ffmpeg_memory_mb: int = 2048
+    caption_fonts: Csv = ()
     transcribe_chunk_seconds: float = Field(default=300.0, ge=10.0)
 
     # --- worker and operations

@@ -7,6 +7,7 @@ at any depth, reaches the client coded without being caught and translated on th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TypedDict
 
 
@@ -30,10 +31,17 @@ class DomainError(Exception):
     def extensions(self) -> ErrorExtensions:
         return {"code": self.code, "field": self.field}
 
-    def each(self) -> list[DomainError]:
-        """Every problem this error stands for (a payload lists them all; a coded GraphQL
-        error carries the first)."""
-        return [self]
+
+class DomainErrors(DomainError):
+    """Several problems found at once (every invalid field of an input): a mutation's payload
+    lists each; anywhere else the first one stands for all."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        if not errors:
+            raise ValueError("DomainErrors needs at least one error")
+        first = errors[0]
+        super().__init__(first.code, first.message, first.field)
+        self.errors = tuple(errors)
 
 
 class NotAuthenticated(DomainError):

@@ -6,6 +6,7 @@ import strawberry
 
 from core.errors import NotFound
 from graphql_api.accounts.types import UserType
+from graphql_api.caption_styles.types import CaptionStyleType
 from graphql_api.clips.types import ClipType
 from graphql_api.common.errors import NotFoundAsNull
 from graphql_api.common.relay import Node, from_global_id
@@ -13,7 +14,7 @@ from graphql_api.context import Info
 from graphql_api.exports.types import ExportType
 from graphql_api.uploads.types import UploadType
 from graphql_api.webhook_endpoints.types import WebhookType
-from resolvers import accounts, clips, exports, uploads, webhook_endpoints
+from resolvers import accounts, caption_styles, clips, exports, uploads, webhook_endpoints
 
 
 @strawberry.type
@@ -30,6 +31,9 @@ class Query:
             return ClipType.from_model(await clips.get_clip(viewer, id))
         if type_name == "Export":
             return ExportType.from_model(await exports.get_export(viewer, id))
+        if type_name == "CaptionStyle":
+            entry = await caption_styles.get_caption_style(viewer, id)
+            return CaptionStyleType.from_entry(entry)
         if type_name == "Webhook":
             return WebhookType.from_model(await webhook_endpoints.get_webhook(viewer, id))
         if type_name == "User":

@@ -16,6 +16,8 @@ from graphql_api import unavailable
 from graphql_api.accounts import schema as accounts
 from graphql_api.accounts.types import ApiKeyType, UserType
 from graphql_api.admin import schema as admin
+from graphql_api.caption_styles import schema as caption_styles
+from graphql_api.caption_styles.types import CaptionStyleType
 from graphql_api.clips import schema as clips
 from graphql_api.clips.types import CaptionType, ClipType
 from graphql_api.common.errors import PayloadErrors
@@ -49,6 +51,7 @@ Query = merge_types(
         uploads.Query,
         clips.Query,
         moments.Query,
+        caption_styles.Query,
         admin.Query,
     ),
 )
@@ -62,6 +65,7 @@ Mutation = merge_types(
         clips.Mutation,
         transcripts.Mutation,
         exports.Mutation,
+        caption_styles.Mutation,
         webhook_endpoints.Mutation,
         admin.Mutation,
     ),
@@ -84,6 +88,7 @@ NODE_TYPES = [
     ClipType,
     CaptionType,
     ExportType,
+    CaptionStyleType,
     CreditTransactionType,
     ApiKeyType,
     WebhookType,

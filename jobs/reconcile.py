@@ -91,8 +91,8 @@ async def working_exports(ids: Collection[str] | None) -> dict[str, Expected]:
     for pk, status, updated in await query.values_list("id", "status", "updated_at"):
 
         async def start(pool: Any, pk: Any = pk) -> bool:
-            # The export's framing is not stored on the row: a lost job renders the default.
-            return await schedule.start(Job.EXPORT, pk, "crop", pool=pool)
+            # Everything the export renders is on its row (orm.models.Export).
+            return await schedule.start(Job.EXPORT, pk, pool=pool)
 
         out[str(pk)] = Expected(f"{status}@{updated.isoformat()}", start)
     return out

@@ -136,11 +136,11 @@ async def start_captions(upload_id: uuid.UUID, *, pool: ArqRedis | None = None) 
     return await start(Job.CAPTIONS, upload_id, pool=pool)
 
 
-async def start_export(export_id: uuid.UUID, fill: str) -> bool:
+async def start_export(export_id: uuid.UUID) -> bool:
+    """The export job reads everything it renders from the Export row."""
     return await start(
         Job.EXPORT,
         export_id,
-        fill,
         unavailable="Exports cannot be queued right now; try again shortly.",
     )
 

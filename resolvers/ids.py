@@ -21,22 +21,22 @@ class InvalidId(DomainError):
         super().__init__("INVALID_ID", "That id is not valid.", field)
 
 
-def from_global_id(global_id: str) -> tuple[str, str]:
-    """(type name, raw id) of a global id; a malformed one raises INVALID_ID."""
+def from_global_id(global_id: str, field: str = "id") -> tuple[str, str]:
+    """(type name, raw id) of a global id; a malformed one raises INVALID_ID on `field`."""
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         type_name, raw = base64.urlsafe_b64decode(padded.encode()).decode().split(":", 1)
     except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise InvalidId() from None
+        raise InvalidId(field) from None
     if not type_name or not raw:
-        raise InvalidId()
+        raise InvalidId(field)
     return type_name, raw
 
 
 def decode_uuid(global_id: str, expected_type: str, field: str = "id") -> uuid.UUID:
     """The UUID of a global id of `expected_type`: NOT_FOUND for another type's id (as for
     an id that does not exist), INVALID_ID for one that is not an id at all."""
-    type_name, raw = from_global_id(global_id)
+    type_name, raw = from_global_id(global_id, field)
     if type_name != expected_type:
         raise NotFound(expected_type.lower(), field)
     try:

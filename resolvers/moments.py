@@ -2,7 +2,7 @@
 
 PostgreSQL's full-text search does it, so it scales with the database: every transcript
 segment has a tsvector in its transcript's language (kept by a trigger, GIN-indexed; see
-migration 0006_steering). The query is read with the text-search configuration of every
+migration 0007_steering). The query is read with the text-search configuration of every
 language the viewer's uploads are in (websearch_to_tsquery: words, "quoted phrases", or,
 -not), the matches are ranked by ts_rank, and only the viewer's own READY uploads are searched.
 """

@@ -197,3 +197,28 @@ def _gid(type_name: str, pk: Any) -> str:
     from tests.factories import gid
 
     return gid(type_name, pk)
+
+
+@pytest.mark.parametrize(
+    "document, variables, field",
+    [
+        (
+            """mutation($id: ID!) { exportClip(input: {clipId: $id, aspectRatio: SQUARE_1_1,
+                burnSubtitles: false}) { errors { code field } } }""",
+            {"id": "not-an-id"},
+            "clipId",
+        ),
+        (
+            """mutation($id: ID!) { regenerateCaptions(clipId: $id) { errors { code field } } }""",
+            {"id": "%%%"},
+            "clipId",
+        ),
+    ],
+)
+async def test_a_malformed_id_names_the_input_field(
+    gql: Any, make_user: Any, document: str, variables: dict[str, Any], field: str
+) -> None:
+    _, token = await make_user()
+    body = await gql(document, variables, token=token)
+    (payload,) = body["data"].values()
+    assert payload["errors"] == [{"code": "INVALID_ID", "field": field}]

@@ -22,7 +22,7 @@ from strawberry.extensions import FieldExtension
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, DomainErrors, NotFound
 
 
 @strawberry.type(description="A problem the user can fix; `code` is machine-readable.")
@@ -34,6 +34,12 @@ class UserError:
     @classmethod
     def from_domain(cls, exc: DomainError) -> UserError:
         return cls(code=exc.code, field=exc.field, message=exc.message)
+
+    @classmethod
+    def all_from(cls, exc: DomainError) -> list[UserError]:
+        """One entry per problem (a DomainErrors holds several)."""
+        problems = exc.errors if isinstance(exc, DomainErrors) else (exc,)
+        return [cls.from_domain(p) for p in problems]
 
 
 class PayloadErrors(FieldExtension):
@@ -55,7 +61,7 @@ class PayloadErrors(FieldExtension):
         try:
             return next_(source, info, **kwargs)
         except DomainError as exc:
-            return self.payload(errors=[UserError.from_domain(e) for e in exc.each()])
+            return self.payload(errors=UserError.all_from(exc))
 
     async def resolve_async(
         self,
@@ -67,7 +73,7 @@ class PayloadErrors(FieldExtension):
         try:
             return await next_(source, info, **kwargs)
         except DomainError as exc:
-            return self.payload(errors=[UserError.from_domain(e) for e in exc.each()])
+            return self.payload(errors=UserError.all_from(exc))
 
 
 class NotFoundAsNull(FieldExtension):

@@ -1,8 +1,8 @@
 """Subtitles from a transcript: SRT/VTT/JSON for the whole video, short cues per clip.
 
 Clip cues are short (about 32 characters, 2.5 s) and break at sentence ends, the way
-vertical-video captions read; the ASS version highlights each word as it is spoken
-(karaoke ``\\k`` tags: a word turns from white to the highlight colour at its start).
+vertical-video captions read; the clip's ASS file is the default caption style's
+(jobs.media.styles: lines of a few words, each word lighting up as it is spoken).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pysubs2
-
+from core.caption_styles import DEFAULT_PRESET, PRESETS
+from jobs.media.styles.ass_writer import caption_ass
 from jobs.media.types import Segment, TranscriptResult, Word
 
 CLIP_MAX_CHARS = 32
@@ -25,10 +25,6 @@ MIN_CUE_SECONDS = 0.3
 SENTENCE_END = re.compile(r"[.!?…][\"')\]]*$")
 
 PLAY_RES = (1080, 1920)
-FONT = "DejaVu Sans"
-WHITE = pysubs2.Color(255, 255, 255)
-HIGHLIGHT = pysubs2.Color(255, 214, 0)  # the spoken word
-OUTLINE = pysubs2.Color(0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -212,102 +208,23 @@ def clip_vtt(result: TranscriptResult, start: float, end: float) -> str:
     return to_vtt(clip_cues(result, start, end))
 
 
-def _ass_text(text: str) -> str:
-    """Word text that cannot open an override block or an escape in ASS."""
-    return text.replace("\\", "/").replace("{", "(").replace("}", ")")
-
-
-def karaoke_line(cue: Cue) -> str:
-    """ASS text with one ``\\k`` per word; durations (centiseconds) run from each word's
-    start to the next one's, so a pause stays on the word before it."""
-    marks = [round((w.start - cue.start) * 100) for w in cue.words]
-    marks.append(max(round((cue.end - cue.start) * 100), marks[-1]))
-    parts = []
-    for i, w in enumerate(cue.words):
-        lead = f"{{\\k{marks[0]}}}" if i == 0 and marks[0] > 0 else ""
-        parts.append(f"{lead}{{\\k{max(0, marks[i + 1] - marks[i])}}}{_ass_text(w.text)}")
-    return " ".join(parts)
-
-
-def ass_document(cues: Sequence[Cue], play_res: tuple[int, int] = PLAY_RES) -> pysubs2.SSAFile:
-    """An ASS file for a play area: bold, outlined, bottom-centre above the platform UI."""
-    width, height = play_res
-    unit = min(width, height) / 1080
-    doc = pysubs2.SSAFile()
-    doc.info.update(
-        {
-            "PlayResX": str(width),
-            "PlayResY": str(height),
-            "ScaledBorderAndShadow": "yes",
-            "WrapStyle": "0",
-        }
-    )
-    doc.styles["Default"] = pysubs2.SSAStyle(
-        fontname=FONT,
-        fontsize=round(72 * unit),
-        bold=True,
-        primarycolor=HIGHLIGHT,  # karaoke: reached words take the primary colour
-        secondarycolor=WHITE,
-        outlinecolor=OUTLINE,
-        backcolor=pysubs2.Color(0, 0, 0, 128),
-        outline=round(5 * unit, 1),
-        shadow=0,
-        alignment=pysubs2.Alignment.BOTTOM_CENTER,
-        marginl=round(60 * unit),
-        marginr=round(60 * unit),
-        marginv=round(height * 0.16),
-    )
-    for cue in cues:
-        doc.events.append(
-            pysubs2.SSAEvent(
-                start=round(cue.start * 1000),
-                end=round(cue.end * 1000),
-                text=karaoke_line(cue),
-                style="Default",
-            )
-        )
-    return doc
-
-
 def clip_ass(
     result: TranscriptResult, start: float, end: float, *, play_res: tuple[int, int] = PLAY_RES
 ) -> str:
-    """ASS with word-by-word highlight for the clip [start, end)."""
-    return ass_document(clip_cues(result, start, end), play_res).to_string("ass")
-
-
-def fit_ass(text: str, width: int, height: int) -> str:
-    """Re-target an ASS document to a frame size: PlayRes, font size, outline and margins
-    scale with the shorter side, so one clip's ASS serves every export aspect."""
-    doc = pysubs2.SSAFile.from_string(text, format_="ass")
-    old_w = int(doc.info.get("PlayResX", 384) or 384)
-    old_h = int(doc.info.get("PlayResY", 288) or 288)
-    if (old_w, old_h) == (width, height):
-        return text
-    unit = min(width, height) / min(old_w, old_h)
-    v_unit = height / old_h
-    for style in doc.styles.values():
-        style.fontsize = round(style.fontsize * unit, 1)
-        style.outline = round(style.outline * unit, 1)
-        style.shadow = round(style.shadow * unit, 1)
-        style.marginl = round(style.marginl * unit)
-        style.marginr = round(style.marginr * unit)
-        style.marginv = round(style.marginv * v_unit)
-    doc.info["PlayResX"], doc.info["PlayResY"] = str(width), str(height)
-    return doc.to_string("ass")
+    """ASS subtitles of the clip [start, end) in the default caption style (the karaoke
+    preset: each word lights up as it is spoken), the look exports burn in by default."""
+    width, height = play_res
+    return caption_ass(clip_words(result, start, end), PRESETS[DEFAULT_PRESET], width, height)
 
 
 __all__ = [
     "Cue",
-    "ass_document",
     "clip_ass",
     "clip_cues",
     "clip_srt",
     "clip_vtt",
     "clip_words",
-    "fit_ass",
     "group_cues",
-    "karaoke_line",
     "to_srt",
     "to_vtt",
     "transcript_cues",

@@ -28,6 +28,7 @@ CLIP_SRT = "clip.srt"
 CLIP_VTT = "clip.vtt"
 CLIP_ASS = "clip.ass"
 CLIP_CAPTIONS = "captions.json"  # written by `clipforge process` only (the api keeps rows)
+CLIP_EXPORT = "export.mp4"  # written by `clipforge process` when asked (the api: exports/)
 
 CONTENT_TYPES = {
     ".json": "application/json",

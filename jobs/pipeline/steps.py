@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.caption_styles import CaptionStyle
 from core.clip_options import ClipOptions
 from core.config import Settings
 from core.probe import MediaInfo, probe
@@ -25,8 +26,11 @@ from jobs.media.audio import audio_features, extract_audio
 from jobs.media.captions import pick_writer
 from jobs.media.chunks import Span, plan_spans, shift
 from jobs.media.cut import cut_clip, thumbnail
+from jobs.media.export.frame import Aspect, Fill
+from jobs.media.export.render import render_export
+from jobs.media.export.spec import ExportSpec, RenderResult
 from jobs.media.highlights import LocalScorer, find_highlights
-from jobs.media.render import Fill, render_export
+from jobs.media.reframe.plan import Reframe
 from jobs.media.transcribe import transcribe
 from jobs.media.types import (
     AudioFeatures,
@@ -350,15 +354,38 @@ def captions_json(captions: Sequence[PlatformCaption]) -> dict[str, Any]:
 # ---------------------------------------------------------------- export
 
 
-async def render_clip(
-    clip_video: Path,
-    dst: Path,
-    aspect: str,
+def export_spec(
+    transcript: TranscriptResult | None,
+    start: float,
+    end: float,
     *,
-    ass: Path | None,
-    fill: Fill,
-    settings: Settings,
-) -> MediaInfo:
-    """The stored clip reframed to the aspect (and subtitles burned in when given)."""
+    aspect: Aspect,
+    reframe: Reframe = "CENTER",
+    fill: Fill = "crop",
+    style: CaptionStyle | None = None,
+    remove_fillers: bool = False,
+    remove_silences: bool = False,
+    title: str | None = None,
+) -> ExportSpec:
+    """What to render for the clip [start, end): `style` None burns no captions; the words
+    (in clip time) also guide the cleanups."""
+    words = tuple(subtitles.clip_words(transcript, start, end)) if transcript else ()
+    return ExportSpec(
+        aspect=aspect,
+        reframe=reframe,
+        fill=fill,
+        style=style,
+        words=words,
+        remove_fillers=remove_fillers,
+        remove_silences=remove_silences,
+        title=title,
+    )
+
+
+async def render_export_of(
+    source: Path, start: float, end: float, spec: ExportSpec, dst: Path, settings: Settings
+) -> RenderResult:
+    """The clip [start, end) rendered from the original in one FFmpeg run (never from the
+    already-encoded clip file): seek, trim, reframe, cleanups, captions, title."""
     with classified("render the export"):
-        return await render_export(clip_video, dst, aspect, ass, fill, settings=settings)  # type: ignore[arg-type]
+        return await render_export(source, start, end, spec, dst, settings=settings)

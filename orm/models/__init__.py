@@ -1,6 +1,7 @@
 """Tortoise models, one module per domain. Tortoise loads them from here."""
 
 from orm.models.accounts import ApiKey, OAuthIdentity, RefreshToken, User
+from orm.models.caption_styles import CaptionStyle
 from orm.models.clips import Caption, Clip
 from orm.models.credits import CreditTransaction, StripeEvent
 from orm.models.exports import Export
@@ -12,6 +13,7 @@ from orm.models.webhooks import DeliveryState, Webhook, WebhookDelivery
 __all__ = [
     "ApiKey",
     "Caption",
+    "CaptionStyle",
     "Clip",
     "CreditTransaction",
     "DeliveryState",

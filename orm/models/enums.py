@@ -11,10 +11,13 @@ from core.pipeline import ExportStatus, UploadStatus
 __all__ = [
     "ApiKeyScope",
     "AspectRatio",
+    "CaptionAnimation",
     "CaptionPlatform",
+    "CaptionPosition",
     "ClipOrigin",
     "CreditKind",
     "ExportStatus",
+    "Reframe",
     "UploadStatus",
 ]
 
@@ -30,6 +33,28 @@ class AspectRatio(str, Enum):
     VERTICAL_9_16 = "VERTICAL_9_16"
     SQUARE_1_1 = "SQUARE_1_1"
     LANDSCAPE_16_9 = "LANDSCAPE_16_9"
+
+
+class Reframe(str, Enum):
+    """How an export fills its frame (jobs.media.reframe): a still centre window, a window
+    following the face that speaks, or two speakers stacked (9:16)."""
+
+    CENTER = "CENTER"
+    SPEAKER = "SPEAKER"
+    SPLIT = "SPLIT"
+
+
+class CaptionPosition(str, Enum):
+    TOP = "TOP"
+    MIDDLE = "MIDDLE"
+    BOTTOM = "BOTTOM"
+
+
+class CaptionAnimation(str, Enum):
+    NONE = "NONE"
+    KARAOKE = "KARAOKE"
+    WORD_BY_WORD = "WORD_BY_WORD"
+    POP = "POP"
 
 
 class CaptionPlatform(str, Enum):

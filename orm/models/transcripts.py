@@ -48,10 +48,11 @@ class TranscriptSegment(Model):
         ordering = ["index"]
 
 
+# One piece of a long transcription: a span of the audio cut at a silence, transcribed by its
+# own job. `segments` (words with times on the whole audio's clock) is set when done; the rows
+# go once the merged transcript is saved. (A comment, not a docstring: Tortoise would store a
+# docstring as the table's description and want a migration for it.)
 class TranscriptChunk(Model):
-    """One piece of a long transcription: a span of the audio cut at a silence, transcribed by
-    its own job. `segments` (words with times on the whole audio's clock) is set when done;
-    the rows go once the merged transcript is saved."""
 
     upload_id: uuid.UUID
     id = fields.BigIntField(primary_key=True)

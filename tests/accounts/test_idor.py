@@ -15,6 +15,7 @@ import pytest
 from orm.models import (
     ApiKey,
     Caption,
+    CaptionStyle,
     Clip,
     Export,
     Transcript,
@@ -24,7 +25,14 @@ from orm.models import (
     Webhook,
     WebhookDelivery,
 )
-from orm.models.enums import AspectRatio, CaptionPlatform, ExportStatus, UploadStatus
+from orm.models.enums import (
+    AspectRatio,
+    CaptionAnimation,
+    CaptionPlatform,
+    CaptionPosition,
+    ExportStatus,
+    UploadStatus,
+)
 from resolvers.auth.api_keys import create_api_key
 from tests.factories import gid
 
@@ -38,7 +46,8 @@ class Case:
     document: str
     kind: str  # the global id type the operation takes
     target: str  # which of Alice's objects it aims at
-    variables: Any  # (id) -> variables
+    variables: Any  # (id) -> variables, or (id, Bob's own clip id) with with_own_clip
+    with_own_clip: bool = False  # Alice's id next to Bob's own clip (his clip is fine)
 
 
 CASES = [
@@ -182,6 +191,29 @@ CASES = [
         },
     ),
     Case(
+        "node(CaptionStyle)",
+        "query($id: ID!) { node(id: $id) { id ... on CaptionStyle { name fontFamily } } }",
+        "CaptionStyle",
+        "style",
+        lambda i: {"id": i},
+    ),
+    Case(
+        "exportClip(captionStyleId)",
+        "mutation($input: ExportClipInput!) {"
+        f" exportClip(input: $input) {{ export {{ id status reframe }} {ERRORS} }} }}",
+        "CaptionStyle",
+        "style",
+        lambda i, clip: {
+            "input": {
+                "clipId": clip,
+                "aspectRatio": "VERTICAL_9_16",
+                "burnSubtitles": True,
+                "captionStyleId": i,
+            }
+        },
+        with_own_clip=True,
+    ),
+    Case(
         "revokeApiKey",
         f"mutation($id: ID!) {{ revokeApiKey(id: $id) {{ apiKey {{ id }} {ERRORS} }} }}",
         "ApiKey",
@@ -269,6 +301,7 @@ async def alice(make_user: Any) -> dict[str, Any]:
         user=user, clip=clip, aspect_ratio=AspectRatio.SQUARE_1_1, status=ExportStatus.READY
     )
     key, _ = await create_api_key(user.id, "alice-key", ["READ_CLIPS"])
+    style = await make_style(user, "alice-secret-style")
     webhook = await Webhook.create(
         user=user,
         url="https://alice-hooks.example.com/clipforge",
@@ -290,9 +323,43 @@ async def alice(make_user: Any) -> dict[str, Any]:
         "clip": clip,
         "export": export,
         "key": key,
+        "style": style,
         "webhook": webhook,
     }
     return {"token": token, "objects": objects}
+
+
+async def make_style(user: User, name: str) -> CaptionStyle:
+    return await CaptionStyle.create(
+        user=user,
+        name=name,
+        font_family="DejaVu Sans",
+        font_size=80,
+        text_color="#FFFFFF",
+        highlight_color="#FF00AA",
+        outline_color="#000000",
+        position=CaptionPosition.TOP,
+        animation=CaptionAnimation.POP,
+        words_per_line=3,
+    )
+
+
+async def make_clip(upload: Upload, title: str) -> Clip:
+    return await Clip.create(
+        upload=upload,
+        rank=1,
+        start_seconds=1.0,
+        end_seconds=31.0,
+        duration_seconds=30.0,
+        score=50.0,
+        title=title,
+        reason="Bob's.",
+        video_key=f"clips/{uuid.uuid4()}.mp4",
+        thumbnail_key=f"clips/{uuid.uuid4()}.jpg",
+        srt_key="b.srt",
+        vtt_key="b.vtt",
+        ass_key="b.ass",
+    )
 
 
 async def snapshot(objects: dict[str, Any]) -> Any:
@@ -302,13 +369,14 @@ async def snapshot(objects: dict[str, Any]) -> Any:
     captions = await Caption.filter(clip_id=objects["clip"].id).order_by("id").values()
     exports = await Export.filter(user_id=objects["user"].id).order_by("id").values()
     keys = await ApiKey.filter(user_id=objects["user"].id).order_by("id").values()
+    styles = await CaptionStyle.filter(user_id=objects["user"].id).order_by("id").values()
     user = await User.filter(id=objects["user"].id).values()
     hooks = await Webhook.filter(user_id=objects["user"].id).order_by("id").values()
     sent = await WebhookDelivery.filter(webhook__user_id=objects["user"].id).values()
     said = await TranscriptSegment.filter(transcript__upload__user_id=objects["user"].id).values()
     texts = await Transcript.filter(upload__user_id=objects["user"].id).values()
     return json.dumps(
-        [uploads, clips, captions, exports, keys, user, hooks, sent, said, texts],
+        [uploads, clips, captions, exports, keys, styles, user, hooks, sent, said, texts],
         default=str,
         sort_keys=True,
     )
@@ -331,6 +399,8 @@ def secrets_of(objects: dict[str, Any]) -> list[str]:
         "alice caption",
         "zanzibarian",
         "alice-key",
+        "alice-secret-style",
+        "#FF00AA",
         "alice-hooks",
         "msg_alice",
         *(str(o.id) for o in objects.values()),
@@ -340,6 +410,7 @@ def secrets_of(objects: dict[str, Any]) -> list[str]:
                 ("Upload", "ready"),
                 ("Clip", "clip"),
                 ("Export", "export"),
+                ("CaptionStyle", "style"),
                 ("Webhook", "webhook"),
             ]
         ),
@@ -385,40 +456,48 @@ async def ws_url(db: None, settings: Any) -> Any:
 async def test_idor_matrix(gql: Any, make_user: Any, alice: dict[str, Any], ws_url: str) -> None:
     objects = alice["objects"]
     bob_user, bob = await make_user()
-    await make_upload(bob_user, UploadStatus.READY, "bob.mp4")  # Bob has things of his own
+    bobs = await make_upload(bob_user, UploadStatus.READY, "bob.mp4")  # things of his own
+    bob_clip = gid("Clip", (await make_clip(bobs, "Bob's clip")).id)
     before = await snapshot(objects)
     leaks = secrets_of(objects)
 
     for case in CASES:
         target = gid(case.kind, objects[case.target].id)
         missing = gid(case.kind, uuid.uuid4())
-        variables = case.variables(target)
+
+        def variables_for(i: str, case: Case = case) -> Any:
+            return case.variables(i, bob_clip) if case.with_own_clip else case.variables(i)
+
+        variables = variables_for(target)
         if case.name == "pipelineEvents":
             foreign = await run_ws(ws_url, bob, case, variables)
-            absent = await run_ws(ws_url, bob, case, case.variables(missing))
+            absent = await run_ws(ws_url, bob, case, variables_for(missing))
         else:
             foreign = await gql(case.document, variables, token=bob, expect_errors=True)
-            absent = await gql(
-                case.document, case.variables(missing), token=bob, expect_errors=True
-            )
+            absent = await gql(case.document, variables_for(missing), token=bob, expect_errors=True)
         assert normalise(foreign, target) == normalise(absent, missing), case.name
         assert not [s for s in leaks if s in json.dumps(foreign)], case.name
         assert refused(foreign), (case.name, foreign)
 
     assert await snapshot(objects) == before
+    assert not await Export.filter(user_id=bob_user.id).exists()  # nothing rendered for Bob
 
     # Alice still reaches all of it (the matrix is not passing because everything is broken).
     token = alice["token"]
     mine = await gql(
-        "query($u: ID!, $c: ID!, $e: ID!) { upload(id: $u) { filename } clip(id: $c) { title }"
-        " node(id: $e) { id } me { webhooks { url deliveries { edges { node { id } } } } } }",
+        "query($u: ID!, $c: ID!, $e: ID!, $s: ID!) { upload(id: $u) { filename }"
+        " clip(id: $c) { title } node(id: $e) { id }"
+        " style: node(id: $s) { ... on CaptionStyle { name } }"
+        " me { webhooks { url deliveries { edges { node { id } } } } } }",
         {
             "u": gid("Upload", objects["ready"].id),
             "c": gid("Clip", objects["clip"].id),
             "e": gid("Export", objects["export"].id),
+            "s": gid("CaptionStyle", objects["style"].id),
         },
         token=token,
     )
+    assert mine["data"]["style"]["name"] == "alice-secret-style"
     assert mine["data"]["upload"]["filename"] == "alice-secret-talk.mp4"
     assert mine["data"]["clip"]["title"] == "Alice's best moment"
     assert mine["data"]["node"]["id"] == gid("Export", objects["export"].id)
@@ -433,10 +512,14 @@ async def test_lists_and_nested_paths_hold_only_your_own(
     body = await gql(
         "{ uploads(first: 100) { edges { node { id } } }"
         " clips(first: 100) { edges { node { id } } }"
+        " captionStyles { name builtIn }"
         " me { apiKeys { id } webhooks { id } credits {"
         " transactions(first: 100) { edges { node { reference } } } } } }",
         token=bob,
     )
+    assert body["data"]["captionStyles"] and all(
+        s["builtIn"] for s in body["data"]["captionStyles"]
+    )  # the presets, not Alice's style
     assert body["data"]["uploads"]["edges"] == []
     assert body["data"]["clips"]["edges"] == []
     assert body["data"]["me"]["apiKeys"] == []

@@ -63,19 +63,21 @@ async def progress_and_transcript(
 ) -> tuple[list[tuple[str, float]], TranscriptResult]:
     """Transcribe once, recording progress and decoded segments in the order they happen.
 
-    faster-whisper yields a 30 s window's segments together, so with this short audio the
-    decoding thread waits (up to 20 s) at the second segment for the first progress report:
-    the report can only arrive then if it is delivered while decoding still runs.
+    faster-whisper yields a 30 s window's segments together (each cut into sentences), so
+    with this short audio the decoding thread waits (up to 20 s) at the second sentence for
+    the first progress report: the report can only arrive then if it is delivered while
+    decoding still runs.
     """
     events: list[tuple[str, float]] = []
     first_report = threading.Event()
     original = transcribe_module._to_segment
 
-    def spy(seg: Any) -> Segment:  # runs in the decoding thread
+    def spy(seg: Any, words: list[Any], whole: bool) -> Segment:  # in the decoding thread
         if sum(kind == "segment" for kind, _ in events) == 1:
             events.append(("waited", float(first_report.wait(20))))
-        events.append(("segment", float(seg.end)))
-        return original(seg)
+        piece = original(seg, words, whole)
+        events.append(("segment", piece.end))
+        return piece
 
     async def on_progress(fraction: float) -> None:
         events.append(("progress", fraction))

@@ -191,20 +191,26 @@ def _envelope_per_frame(samples: np.ndarray, count: int) -> np.ndarray:
     return out / max(float(out.max()), 1.0)
 
 
+Line = tuple[int, str] | tuple[int, str, float]
+
+
 def make_dialogue(
-    directory: Path, lines: Sequence[tuple[int, str]], *, gap: float = 0.4, lead: float = 0.5
+    directory: Path, lines: Sequence[Line], *, gap: float = 0.4, lead: float = 0.5
 ) -> Dialogue:
-    """Two faces taking turns: lines are (side, text); each is spoken by espeak-ng."""
+    """Two faces taking turns: lines are (side, text) or (side, text, silence after it);
+    each is spoken by espeak-ng."""
     directory.mkdir(parents=True, exist_ok=True)
     voices = {0: "en-us", 1: "en-us+m3"}
     parts = [np.zeros(int(lead * SAMPLE_RATE), np.int16)]
     turns: list[tuple[float, float, int]] = []
     pos = len(parts[0])
-    for i, (side, text) in enumerate(lines):
+    for i, line in enumerate(lines):
+        side, text = line[0], line[1]
+        after = line[2] if len(line) == 3 else gap
         speech = speak(text, directory / f"line_{i}.wav", voice=voices[side])
         turns.append((pos / SAMPLE_RATE, (pos + len(speech)) / SAMPLE_RATE, side))
-        parts += [speech, np.zeros(int(gap * SAMPLE_RATE), np.int16)]
-        pos += len(speech) + int(gap * SAMPLE_RATE)
+        parts += [speech, np.zeros(int(after * SAMPLE_RATE), np.int16)]
+        pos += len(speech) + int(after * SAMPLE_RATE)
     samples = np.concatenate(parts)
     wav = directory / "dialogue.wav"
     write_wav(wav, samples)
@@ -242,4 +248,4 @@ def make_dialogue(
     return Dialogue(video, turns, duration)
 
 
-__all__ = ["Dialogue", "MovingFace", "make_dialogue", "make_moving_face"]
+__all__ = ["Dialogue", "Line", "MovingFace", "make_dialogue", "make_moving_face"]

@@ -12,12 +12,12 @@ import numpy as np
 import pysubs2
 import pytest
 
+from core.caption_styles import PRESETS, CaptionStyle, validate_style
 from core.config import Settings
 from jobs.media.export.render import render_export
 from jobs.media.export.spec import ExportSpec
 from jobs.media.styles.ass_writer import caption_ass, group_lines
 from jobs.media.styles.fonts import installed_families
-from jobs.media.styles.style import PRESETS, CaptionStyle, validate_style
 from jobs.media.subtitles import clip_words
 from jobs.media.types import TranscriptResult, Word
 from tests.media.conftest import Talk
@@ -48,6 +48,21 @@ def test_presets_are_valid_and_bad_fields_are_named() -> None:
     bad = CaptionStyle("x", font="Comic Nonexistent", size=5, text_color="white", words_per_line=0)
     fields = {p.field for p in validate_style(bad)}
     assert fields == {"font", "size", "text_color", "words_per_line"}
+
+
+def test_the_fonts_styles_may_name_are_installed_in_the_worker_image() -> None:
+    """The api validates fonts against CAPTION_FONTS (it runs no fontconfig): each must be
+    a family fontconfig knows here, from the package the Dockerfile installs."""
+    from pathlib import Path
+
+    from core.caption_styles import CAPTION_FONTS
+
+    assert set(CAPTION_FONTS) <= installed_families()
+    dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
+    assert "fonts-dejavu-core" in dockerfile and all(f.startswith("DejaVu") for f in CAPTION_FONTS)
+    assert validate_style(CaptionStyle("x", font="dejavu serif")) == []  # any case
+    extra = validate_style(CaptionStyle("x", font="Liberation Sans"), ["DejaVu Sans"])
+    assert [p.code for p in extra] == ["FONT_NOT_INSTALLED"]
 
 
 def test_lines_break_at_sentences_pauses_and_word_count() -> None:

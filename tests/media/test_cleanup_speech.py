@@ -1,7 +1,8 @@
 """Filler and pause removal on espeak-ng speech with known fillers and silences.
 
-Whisper drops fillers unless prompted with some (VERBATIM_PROMPT); the test first checks
-that the input's transcript has them, so "none in the output" means they were cut.
+Whisper drops fillers unless prompted with some (VERBATIM_PROMPT, given by default:
+CLIPFORGE_WHISPER_VERBATIM); the test first checks that the input's transcript has them, so
+"none in the output" means they were cut.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from jobs.media.cleanup import is_filler, plan_cleanup
 from jobs.media.envelope import loudness_envelope
 from jobs.media.export.render import render_export
 from jobs.media.export.spec import ExportSpec
-from jobs.media.transcribe import VERBATIM_PROMPT, transcribe
+from jobs.media.transcribe import transcribe
 from jobs.media.types import TranscriptResult
 from tests.media.fixtures_media import SAMPLE_RATE, mux, speak, write_wav
 
@@ -70,7 +71,8 @@ def filler_talk(media_dir: Path) -> FillerTalk:
 
 async def words_of(video: Path, wav: Path, s: Settings) -> TranscriptResult:
     await extract_audio(video, wav, settings=s)
-    return await transcribe(wav, settings=s, initial_prompt=VERBATIM_PROMPT)
+    assert s.whisper_verbatim  # the default: fillers are transcribed
+    return await transcribe(wav, settings=s)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Exports: sizes per aspect, crop and blur fill, subtitles burned into the pixels."""
+"""Exports from the source: sizes per aspect, crop and blur fill, subtitles burned into the
+pixels, one encode from the original (the clip range, frame-accurate), filter escaping."""
 
 from __future__ import annotations
 
@@ -8,22 +9,23 @@ from pathlib import Path
 
 import pytest
 
+from core.caption_styles import DEFAULT_PRESET, PRESETS
 from core.config import Settings
 from core.ffmpeg_exec import run_tool
-from jobs.media.cut import cut_clip
-from jobs.media.render import SIZES, Aspect, Fill, escape_filter_value, render_export
-from jobs.media.subtitles import clip_ass
+from core.probe import probe
+from jobs.media.export.frame import SIZES, Aspect, Fill, escape_filter_value
+from jobs.media.export.render import render_export
+from jobs.media.export.spec import ExportSpec
+from jobs.media.subtitles import clip_ass, clip_words
 from jobs.media.types import TranscriptResult
 from tests.media.conftest import Talk
 
 CLIP = (5.2, 7.2)  # inside sentence 2: subtitles are on screen at 1.5 s (2 s keeps it quick)
-
-
-@pytest.fixture(scope="session")
-async def short_clip(talk: Talk, media_dir: Path, media_settings: Settings) -> Path:
-    dst = media_dir / "render_src.mp4"
-    await cut_clip(talk.video, *CLIP, dst, settings=media_settings)
-    return dst
+SMALL = {  # the aspects' shapes at a tenth of their size: the same filters, quicker
+    "VERTICAL_9_16": (108, 192),
+    "SQUARE_1_1": (108, 108),
+    "LANDSCAPE_16_9": (192, 108),
+}
 
 
 @pytest.fixture(scope="session")
@@ -49,18 +51,28 @@ def mean_abs_diff(a: bytes, b: bytes) -> float:
 
 
 @pytest.fixture(scope="session")
-async def vertical_plain(short_clip: Path, media_dir: Path, media_settings: Settings) -> Path:
+async def vertical_plain(talk: Talk, media_dir: Path, media_settings: Settings) -> Path:
     dst = media_dir / "vertical_plain.mp4"
-    await render_export(short_clip, dst, "VERTICAL_9_16", None, "crop", settings=media_settings)
+    spec = ExportSpec(size=SMALL["VERTICAL_9_16"])
+    await render_export(talk.video, *CLIP, spec, dst, settings=media_settings)
     return dst
+
+
+def test_every_aspect_has_its_export_size() -> None:
+    assert SIZES == {
+        "VERTICAL_9_16": (1080, 1920),
+        "SQUARE_1_1": (1080, 1080),
+        "LANDSCAPE_16_9": (1920, 1080),
+    }
+    assert ExportSpec(aspect="SQUARE_1_1").frame_size == (1080, 1080)
 
 
 @pytest.mark.parametrize(
     "aspect,fill",
     [("VERTICAL_9_16", "blur"), ("SQUARE_1_1", "crop"), ("LANDSCAPE_16_9", "crop")],
 )
-async def test_export_has_requested_size(
-    short_clip: Path,
+async def test_export_has_requested_shape_and_the_clips_length(
+    talk: Talk,
     vertical_plain: Path,
     media_dir: Path,
     media_settings: Settings,
@@ -68,10 +80,12 @@ async def test_export_has_requested_size(
     fill: Fill,
 ) -> None:
     dst = media_dir / f"export_{aspect}_{fill}.mp4"
-    info = await render_export(short_clip, dst, aspect, None, fill, settings=media_settings)
-    assert (info.width, info.height) == SIZES[aspect]
+    spec = ExportSpec(aspect=aspect, fill=fill, size=SMALL[aspect])
+    result = await render_export(talk.video, *CLIP, spec, dst, settings=media_settings)
+    info = await probe(dst)
+    assert (info.width, info.height) == (result.width, result.height) == SMALL[aspect]
     assert info.video_codec == "h264" and info.audio_codec == "aac"
-    assert info.duration == pytest.approx(CLIP[1] - CLIP[0], abs=0.1)
+    assert result.duration == pytest.approx(CLIP[1] - CLIP[0], abs=0.04)  # one frame
     with dst.open("rb") as f:  # faststart: the index (moov) comes before the media (mdat)
         head = f.read(64 * 1024)
     assert 0 <= head.find(b"moov") < head.find(b"mdat")
@@ -79,17 +93,33 @@ async def test_export_has_requested_size(
         assert mean_abs_diff(frame_at(vertical_plain, 1.0), frame_at(dst, 1.0)) > 5.0
 
 
+async def test_the_export_starts_where_the_clip_does(
+    talk: Talk, vertical_plain: Path, media_dir: Path, media_settings: Settings
+) -> None:
+    """Seeking the source lands on the clip's first frame: an export of a range starting a
+    second later shows, at 0, what the first one shows at 1 s (testsrc2 moves every frame)."""
+    later = media_dir / "vertical_later.mp4"
+    spec = ExportSpec(size=SMALL["VERTICAL_9_16"])
+    await render_export(talk.video, CLIP[0] + 1.0, CLIP[1], spec, later, settings=media_settings)
+    same = mean_abs_diff(frame_at(vertical_plain, 1.0), frame_at(later, 0.0))
+    other = mean_abs_diff(frame_at(vertical_plain, 0.0), frame_at(later, 0.0))
+    assert same < 2.0 < other
+
+
 async def test_burned_subtitles_change_the_pixels(
-    short_clip: Path,
+    talk: Talk,
+    transcript: TranscriptResult,
     vertical_plain: Path,
-    clip_ass_file: Path,
     media_dir: Path,
     media_settings: Settings,
 ) -> None:
     subbed = media_dir / "vertical_subbed.mp4"
-    await render_export(
-        short_clip, subbed, "VERTICAL_9_16", clip_ass_file, "crop", settings=media_settings
+    spec = ExportSpec(
+        style=PRESETS[DEFAULT_PRESET],
+        words=tuple(clip_words(transcript, *CLIP)),
+        size=SMALL["VERTICAL_9_16"],
     )
+    await render_export(talk.video, *CLIP, spec, subbed, settings=media_settings)
     a, b = frame_at(vertical_plain, 1.5), frame_at(subbed, 1.5)
     width, height = 108, 192
     rows = [
@@ -102,33 +132,21 @@ async def test_burned_subtitles_change_the_pixels(
 
 
 async def test_filter_escaping_survives_awkward_paths(
-    short_clip: Path, clip_ass_file: Path, tmp_path: Path
+    talk: Talk, clip_ass_file: Path, tmp_path: Path
 ) -> None:
     odd_dir = tmp_path / "it's [a], dir; x=1:2"
     odd_dir.mkdir()
     odd = odd_dir / "sub,title's.ass"
     shutil.copyfile(clip_ass_file, odd)
     out = tmp_path / "odd.mp4"
+    seek = ["-ss", str(CLIP[0]), "-i", str(talk.video), "-t", "1.8"]
     graph = f"scale=108:192,ass=filename={escape_filter_value(str(odd))}"
     await run_tool(
-        ["ffmpeg", "-y", "-i", str(short_clip), "-t", "1.8", "-vf", graph, "-an", str(out)],
-        timeout=60,
-        memory_mb=1024,
+        ["ffmpeg", "-y", *seek, "-vf", graph, "-an", str(out)], timeout=60, memory_mb=1024
     )
     plain = tmp_path / "odd_plain.mp4"
     await run_tool(
-        [
-            "ffmpeg",
-            "-y",
-            "-i",
-            str(short_clip),
-            "-t",
-            "2",
-            "-vf",
-            "scale=108:192",
-            "-an",
-            str(plain),
-        ],
+        ["ffmpeg", "-y", *seek, "-vf", "scale=108:192", "-an", str(plain)],
         timeout=60,
         memory_mb=1024,
     )

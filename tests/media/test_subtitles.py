@@ -14,9 +14,7 @@ from jobs.media.subtitles import (
     clip_srt,
     clip_vtt,
     clip_words,
-    fit_ass,
     group_cues,
-    karaoke_line,
     transcript_from_json,
     transcript_json,
     transcript_srt,
@@ -67,12 +65,16 @@ def test_clip_words_are_retimed_and_bounded() -> None:
     assert all(0 <= w.start <= w.end <= 3.0 for w in words)
 
 
-def test_karaoke_tags_add_up_to_the_cue() -> None:
-    cue = Cue(start=1.0, end=2.5, words=(Word(1.2, 1.6, "hi"), Word(1.8, 2.5, "you")))
-    line = karaoke_line(cue)
-    ks = [int(k) for k in re.findall(r"\\k(\d+)", line)]
-    assert line.endswith("you") and "{\\k20}" in line  # 200 ms lead before the first word
-    assert sum(ks) == 150
+def test_clip_ass_karaoke_tags_add_up_to_each_line() -> None:
+    """The clip's ASS file is the default style's: each word's \\k runs to the next word's
+    start, so a line's tags add up to its time on screen."""
+    result = _result(_words("one two three four five six seven", start=1.0, step=0.5))
+    doc = pysubs2.SSAFile.from_string(clip_ass(result, 1.0, 5.0), format_="ass")
+    assert len(doc.events) == 2  # five words a line
+    for event in doc.events:
+        ks = [int(k) for k in re.findall(r"\\k(\d+)", event.text)]
+        assert len(ks) == len(event.plaintext.split())
+        assert sum(ks) == (event.end - event.start) // 10
 
 
 def test_full_transcript_formats_parse(transcript: TranscriptResult, talk: Talk) -> None:
@@ -108,26 +110,36 @@ def test_clip_subtitles_are_retimed_to_the_clip(transcript: TranscriptResult, ta
 
     srt = pysubs2.SSAFile.from_string(clip_srt(transcript, start, end), format_="srt")
     vtt = pysubs2.SSAFile.from_string(clip_vtt(transcript, start, end), format_="vtt")
-    ass = pysubs2.SSAFile.from_string(clip_ass(transcript, start, end), format_="ass")
-    assert len(srt.events) == len(vtt.events) == len(ass.events) == len(cues)
-    for cue, s, a in zip(cues, srt.events, ass.events, strict=True):
+    assert len(srt.events) == len(vtt.events) == len(cues)
+    for cue, s in zip(cues, srt.events, strict=True):
         assert s.start == round(cue.start * 1000)
-        assert abs(a.start - s.start) <= 10  # ASS keeps centiseconds
-        assert s.plaintext == cue.text == a.plaintext.replace("\\N", " ")
-        assert "\\k" in a.text
+        assert s.plaintext == cue.text
+
+    # The ASS file (default caption style): the same words, each line starting on its
+    # first word (ASS keeps centiseconds), each word highlighted as it is spoken.
+    ass = pysubs2.SSAFile.from_string(clip_ass(transcript, start, end), format_="ass")
+    words = clip_words(transcript, start, end)
+    shown = [w for e in ass.events for w in e.plaintext.replace("\\N", " ").split()]
+    assert shown == [w.text for w in words]
+    starts = {round(w.start * 1000) for w in words}
+    for event in ass.events:
+        assert min(abs(event.start - t) for t in starts) <= 10
+        assert "\\k" in event.text and event.style == "Caption"
     assert ass.info["PlayResX"] == "1080" and ass.info["PlayResY"] == "1920"
-    style = ass.styles["Default"]
+    style = ass.styles["Caption"]
     assert style.alignment == pysubs2.Alignment.BOTTOM_CENTER and style.bold
 
 
-def test_fit_ass_retargets_play_area(transcript: TranscriptResult) -> None:
-    text = clip_ass(transcript, 0.0, 8.0)
-    landscape = pysubs2.SSAFile.from_string(fit_ass(text, 1920, 1080), format_="ass")
+def test_clip_ass_fits_any_play_area(transcript: TranscriptResult) -> None:
+    portrait = pysubs2.SSAFile.from_string(clip_ass(transcript, 0.0, 8.0), format_="ass")
+    landscape = pysubs2.SSAFile.from_string(
+        clip_ass(transcript, 0.0, 8.0, play_res=(1920, 1080)), format_="ass"
+    )
     assert (landscape.info["PlayResX"], landscape.info["PlayResY"]) == ("1920", "1080")
-    original = pysubs2.SSAFile.from_string(text, format_="ass")
-    assert landscape.styles["Default"].fontsize == original.styles["Default"].fontsize
-    assert landscape.styles["Default"].marginv < original.styles["Default"].marginv
-    assert [e.start for e in landscape.events] == [e.start for e in original.events]
+    # sizes follow the short side (the same on both), margins the height
+    assert landscape.styles["Caption"].fontsize == portrait.styles["Caption"].fontsize
+    assert landscape.styles["Caption"].marginv < portrait.styles["Caption"].marginv
+    assert [e.start for e in landscape.events] == [e.start for e in portrait.events]
 
 
 def test_spoken_markup_characters_survive_srt_and_vtt() -> None:

@@ -32,7 +32,7 @@ async def test_an_export_starts_while_both_long_slots_are_busy(
     video, _ = make_talk(tmp_path / "clip", ("A short clip to export.",), lead=0.2)
     _, upload = await charged_upload(status=UploadStatus.READY)
     clip = await make_clip(upload)
-    await get_store().put_file(clip.video_key, video, "video/mp4")
+    await get_store().put_file(upload.storage_key, video, "video/mp4")  # exports read it
     env = service_env(
         settings, CLIPFORGE_WORKER_MAX_JOBS="2", CLIPFORGE_WORKER_INTERACTIVE_JOBS="1"
     )
@@ -54,7 +54,7 @@ async def test_an_export_starts_while_both_long_slots_are_busy(
     export = await Export.create(
         user_id=upload.user_id, clip=clip, aspect_ratio=AspectRatio.SQUARE_1_1
     )
-    assert await start_export(export.id, "crop")
+    assert await start_export(export.id)
 
     async def rendering() -> bool:
         await export.refresh_from_db()

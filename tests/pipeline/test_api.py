@@ -168,7 +168,7 @@ async def _export(run: Run, gql: Any, clip: Clip, aspect: str, burn: bool, **ext
     assert await job_queued(f"export:{row.id}")
     events = await subscribe(run.user.id)
     try:
-        await export({}, str(row.id), extra.get("fill", "CROP").lower())
+        await export({}, str(row.id))
         seen = await events.drain()
     finally:
         await events.pubsub.aclose()

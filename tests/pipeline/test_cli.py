@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from core.probe import probe
 from tests.pipeline.conftest import Talk
 
@@ -100,3 +102,55 @@ def test_process_refuses_bad_input(tmp_path: Path) -> None:
             text=True,
         )
         assert refused.returncode == 2 and named in refused.stderr, (flags, refused.stderr)
+
+
+async def test_process_writes_an_export_next_to_each_clip(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """--reframe split --style ... --remove-fillers --remove-silences on two real faces: the
+    export is stacked, styled and shorter than its clip by what the cleanups cut."""
+    from tests.media.faces_media import make_dialogue
+    from tests.pipeline.test_exports import LINES
+
+    dialogue = make_dialogue(tmp_path_factory.mktemp("cli-dialogue"), LINES)
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "cli.main", "process", str(dialogue.video), "--out", str(out)]
+    argv += ["--min", "7", "--max", "20", "--clips", "1", "--reframe", "split"]
+    argv += ["--style", "one-word", "--remove-fillers", "--remove-silences", "--title-overlay"]
+    env = {**os.environ, "CLIPFORGE_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "160"}
+    done = await asyncio.to_thread(
+        subprocess.run, argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+    summary = json.loads((out / "summary.json").read_text())
+    (clip,) = summary["clips"]
+    export = clip["export"]
+    assert export["file"] == "clips/1/export.mp4" and export["reframe"] == "SPLIT"
+    assert (export["width"], export["height"], export["message"]) == (1080, 1920, "")
+    info = await probe(out / export["file"])
+    assert (info.width, info.height) == (1080, 1920)
+    assert abs((info.video_duration or 0) - export["duration_seconds"]) < 0.05
+    assert export["duration_seconds"] < clip["duration_seconds"] - 0.5  # the long pause went
+    assert "exports" in done.stdout.replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "options,complaint",
+    [
+        (["--reframe", "split", "--aspect", "square"], "vertical"),
+        (["--style", "comic"], "karaoke"),
+        (["--style", "karaoke", "--no-captions"], "contradict"),
+    ],
+)
+def test_process_refuses_export_options_that_cannot_work(
+    short_talk: Path, tmp_path: Path, options: list[str], complaint: str
+) -> None:
+    bad = subprocess.run(
+        [sys.executable, "-m", "cli.main", "process", str(short_talk), *options],
+        cwd=ROOT,
+        env={**os.environ, "CLIPFORGE_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 2 and complaint in bad.stderr + bad.stdout
+    assert not list(tmp_path.glob("*-clips"))  # refused before any work

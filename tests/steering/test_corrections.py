@@ -59,7 +59,8 @@ async def test_a_correction_rewrites_the_transcript_and_the_clips_it_touches(
     )
     assert payload["errors"] == []
     text = payload["upload"]["transcript"]["text"]
-    assert "fresh shows stop" in text and "new podcasts" not in text.lower()
+    before, after = await _neighbours(ready.upload.id, start, end)
+    assert f"{before} fresh shows {after}" in text and "new podcasts" not in text.lower()
     assert (await Transcript.get(upload_id=fresh.id)).text == text
     words = [
         w
@@ -147,6 +148,19 @@ async def test_bad_corrections_write_nothing(gql: Any, ready: Ready, fresh: Any)
     assert payload["errors"][0]["code"] == "UPLOAD_NOT_READY"
     assert await _segments(fresh.id) == rows
     assert await queued_jobs("correct_transcript:") == []
+
+
+async def _neighbours(upload_id: Any, start: float, end: float) -> tuple[str, str]:
+    """The words said just before and after the span (in the untouched original)."""
+    words = [
+        w
+        for s in await TranscriptSegment.filter(transcript__upload_id=upload_id).order_by("index")
+        for w in s.words
+    ]
+    mids = [(w["start"] + w["end"]) / 2 for w in words]
+    i = next(k for k, m in enumerate(mids) if m >= start)
+    j = max(k for k, m in enumerate(mids) if m <= end)
+    return words[i - 1]["text"], words[j + 1]["text"]
 
 
 async def _caption_ids(clip_id: Any) -> set[Any]:

@@ -13,6 +13,7 @@ Entry point for the job layer::
     ), out_path, settings=settings)
     # result.duration -> Export.durationSeconds, result.message -> the export's message
 
-Caption styles live in jobs.media.styles (CaptionStyle, PRESETS, validate_style); the
-reframing analysis in jobs.media.reframe; cleanups in jobs.media.cleanup.
+Caption style data lives in core.caption_styles (CaptionStyle, PRESETS, validate_style) and
+its ASS writer in jobs.media.styles; the reframing analysis in jobs.media.reframe; cleanups
+in jobs.media.cleanup; export sizes, fills and filter escaping in jobs.media.export.frame.
 """

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from jobs.media.cleanup import EditList
 from jobs.media.export.expression import crop_filter
+from jobs.media.export.frame import Fill, blur_fill, escape_filter_value
 from jobs.media.reframe.plan import ReframePlan
-from jobs.media.render import escape_filter_value
 
 CROSSFADE_S = 0.03  # long enough that a cut makes no click, short enough to hear nothing
 FONTS_DIR = "/usr/share/fonts"
@@ -44,10 +44,14 @@ def video_graph(
     edits: EditList | None,
     fps: float,
     ass_path: str | None,
+    fill: Fill = "crop",
 ) -> str:
-    """[0:v:0] -> [v]: reframed, cut, scaled to width x height, captions burned in."""
+    """[0:v:0] -> [v]: reframed, cut, scaled to width x height, captions burned in. A
+    CENTER plan with the blur fill shows the whole picture over a blurred copy instead."""
     chains: list[str] = []
-    if len(plan.windows) == 1:
+    if plan.mode == "CENTER" and fill == "blur":
+        chains.append(blur_fill("0:v:0", width, height, "framed"))
+    elif len(plan.windows) == 1:
         chains.append(f"[0:v:0]{crop_filter(plan.windows[0])},scale={width}:{height}[framed]")
     else:
         n = len(plan.windows)

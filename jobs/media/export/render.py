@@ -13,6 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from core.caption_styles import DEFAULT_PRESET, PRESETS
 from core.config import Settings
 from core.ffmpeg_exec import MediaToolError, run_configured
 from core.probe import probe
@@ -25,7 +26,6 @@ from jobs.media.reframe.detector import FaceDetector
 from jobs.media.reframe.plan import ReframePlan, center_plan, plan_reframe
 from jobs.media.styles.ass_writer import caption_ass
 from jobs.media.styles.fonts import find_family
-from jobs.media.styles.style import DEFAULT_PRESET, PRESETS
 
 ENVELOPE_STEP_S = 0.02
 DEFAULT_FPS = 25.0
@@ -58,7 +58,9 @@ def _write_graph(
         )
         ass_path = str(work / "captions.ass")
         Path(ass_path).write_text(ass, "utf-8")
-    graph = video_graph(plan, width, height, edits=edits, fps=fps, ass_path=ass_path)
+    graph = video_graph(
+        plan, width, height, edits=edits, fps=fps, ass_path=ass_path, fill=spec.fill
+    )
     if has_audio:
         graph += ";\n" + audio_graph(edits, duration)
     script = work / "graph.txt"

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.caption_styles import CaptionStyle
 from jobs.media.cleanup import EditList
+from jobs.media.export.frame import SIZES, Aspect, Fill
 from jobs.media.reframe.plan import Reframe, ReframePlan
-from jobs.media.render import SIZES, Aspect
-from jobs.media.styles.style import CaptionStyle
 from jobs.media.types import Word
 
 
 @dataclass(frozen=True)
 class ExportSpec:
     """An export of one clip. `words` are the clip's words in clip time (0 = clip start);
-    `style` None burns no captions. `size` overrides the aspect's size (previews, tests)."""
+    `style` None burns no captions. `fill` "blur" shows a CENTER frame whole over a blurred
+    copy. `size` overrides the aspect's size (previews, tests)."""
 
     aspect: Aspect = "VERTICAL_9_16"
     reframe: Reframe = "CENTER"
+    fill: Fill = "crop"
     style: CaptionStyle | None = None
     words: tuple[Word, ...] = ()
     remove_fillers: bool = False

@@ -1,2 +1,3 @@
-"""Caption styles: the data (font, colours, position, animation), built-in presets, and the
-ASS subtitles generated from a clip's words in a style."""
+"""Caption styles in the worker: the ASS subtitles generated from a clip's words in a style,
+and the fonts fontconfig really has. The style data itself (fields, validation, presets)
+lives in core.caption_styles, where the api reads it too."""

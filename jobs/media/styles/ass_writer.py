@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pysubs2
 
-from jobs.media.styles.style import CaptionStyle
+from core.caption_styles import CaptionStyle
 from jobs.media.types import Word
 
 REFERENCE_WIDTH = 1080

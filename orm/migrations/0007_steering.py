@@ -4,6 +4,7 @@ is said (a tsvector per transcript segment, kept by a trigger, with a GIN index)
 
 import functools
 from json import dumps, loads
+from typing import Any
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
@@ -94,8 +95,32 @@ DROP FUNCTION IF EXISTS clipforge_search_config(text);
 """
 
 
+class AddFieldState(ops.AddField):
+    """The field in the migration state only: CLIP_COLUMNS adds its column with a database
+    default, so existing clips (and clips written by processes still running the previous
+    release) get a value."""
+
+    async def database_forward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def database_backward(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+CLIP_COLUMNS = ops.RunSQL(
+    [
+        "ALTER TABLE clips ADD COLUMN origin VARCHAR(10) NOT NULL DEFAULT 'AUTO'",
+        "ALTER TABLE clips ADD COLUMN score_breakdown JSONB NOT NULL DEFAULT '[]'",
+    ],
+    reverse_sql=[
+        "ALTER TABLE clips DROP COLUMN origin",
+        "ALTER TABLE clips DROP COLUMN score_breakdown",
+    ],
+)
+
+
 class Migration(migrations.Migration):
-    dependencies = [("models", "0005_partners")]
+    dependencies = [("models", "0006_exports")]
 
     initial = False
 
@@ -107,21 +132,21 @@ class Migration(migrations.Migration):
         ops.RemoveField("Upload", "clip_min_seconds"),
         ops.RemoveField("Upload", "clip_max_seconds"),
         ops.RemoveField("Upload", "language"),
-        ops.AddField(
+        CLIP_COLUMNS,
+        AddFieldState(
             "Clip",
             "origin",
             fields.CharEnumField(
-                ClipOrigin,
                 default=ClipOrigin.AUTO,
-                db_default=ClipOrigin.AUTO.value,
                 description="AUTO: AUTO\nMANUAL: MANUAL",
+                enum_type=ClipOrigin,
                 max_length=10,
             ),
         ),
-        ops.AddField(
+        AddFieldState(
             "Clip",
             "score_breakdown",
-            fields.JSONField(default=list, db_default="[]", encoder=_compact, decoder=loads),
+            fields.JSONField(default=list, encoder=_compact, decoder=loads),
         ),
         ops.RunSQL([DEFERRABLE_RANKS], reverse_sql=[PLAIN_RANKS]),
         ops.RunSQL([SEARCH_CONFIG], reverse_sql=[NO_SEARCH]),
