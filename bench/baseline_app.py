@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from core.clip_options import ClipOptions
 from core.config import get_settings
 from core.storage.factory import get_store
 
@@ -146,7 +147,7 @@ async def upload_detail(request: Request) -> Response:
         if user is None:
             return json_response({"errors": [{"message": "unauthenticated"}]}, 401)
         up = await conn.fetchrow(
-            "SELECT id, filename, status, duration_seconds, error FROM uploads"
+            "SELECT id, filename, status, duration_seconds, error, clip_options FROM uploads"
             " WHERE id = $1 AND user_id = $2",
             upload_id,
             user["id"],
@@ -154,18 +155,9 @@ async def upload_detail(request: Request) -> Response:
         if up is None:
             return json_response({"data": {"upload": None}})
         tr = await conn.fetchrow(
-            "SELECT id, language, text, srt_key, vtt_key FROM transcripts WHERE upload_id = $1"
-            " ORDER BY created_at DESC LIMIT 1",
+            "SELECT id, language, text, srt_key, vtt_key, json_key FROM transcripts"
+            " WHERE upload_id = $1 ORDER BY created_at DESC LIMIT 1",
             upload_id,
-        )
-        segs = (
-            await conn.fetch(
-                'SELECT start, "end", text, words FROM transcript_segments'
-                " WHERE transcript_id = $1 ORDER BY index",
-                tr["id"],
-            )
-            if tr
-            else []
         )
         clip_rows = await conn.fetch(
             "SELECT * FROM clips WHERE upload_id = $1 ORDER BY rank LIMIT 51", upload_id
@@ -193,18 +185,7 @@ async def upload_detail(request: Request) -> Response:
             "text": tr["text"],
             "srtUrl": await url(tr["srt_key"]),
             "vttUrl": await url(tr["vtt_key"]),
-            "segments": [
-                {
-                    "start": s["start"],
-                    "end": s["end"],
-                    "text": s["text"],
-                    "words": [
-                        {"start": w["start"], "end": w["end"], "text": w["text"]}
-                        for w in s["words"]
-                    ],
-                }
-                for s in segs
-            ],
+            "jsonUrl": await url(tr["json_key"]),
         }
     edges = []
     for c in clip_rows:
@@ -224,6 +205,10 @@ async def upload_detail(request: Request) -> Response:
                 "assUrl": await url(c["ass_key"]),
             },
             "captions": captions.get(c["id"], []),
+            "origin": c["origin"],
+            "scoreBreakdown": [
+                {"name": p["name"], "score": float(p["score"])} for p in c["score_breakdown"]
+            ],
         }
         edges.append({"node": node})
     upload = {
@@ -232,10 +217,24 @@ async def upload_detail(request: Request) -> Response:
         "status": up["status"],
         "durationSeconds": up["duration_seconds"],
         "error": up["error"],
+        "sourceUrl": None,
+        "options": options_of(up["clip_options"], up["duration_seconds"]),
         "transcript": transcript,
         "clips": {"edges": edges},
     }
     return json_response({"data": {"upload": upload}})
+
+
+def options_of(stored: dict[str, Any] | None, duration: float | None) -> dict[str, Any]:
+    """Upload.options: the stored clip options with the settings' defaults filled in."""
+    options = ClipOptions.from_json(stored, get_settings())
+    return {
+        "minSeconds": options.min_seconds,
+        "maxSeconds": options.max_seconds,
+        "count": options.count_for(duration),
+        "prompt": options.prompt,
+        "language": options.language,
+    }
 
 
 async def healthz(request: Request) -> Response:

@@ -45,7 +45,7 @@ async def make_upload(user: User, n: int, status: UploadStatus = UploadStatus.RE
         storage_key=f"uploads/{user.id}/{uuid.uuid4().hex}/original.mp4",
         status=status,
         duration_seconds=600.0,
-        language="en",
+        clip_options={"language": "en"},
         upload_expires_at=datetime.now(UTC) + timedelta(days=1),
     )
 

@@ -55,27 +55,27 @@ class User:
 
 
 @strawberry.type
-class Word:
-    start: float
-    end: float
-    text: str
-
-
-@strawberry.type
-class Segment:
-    start: float
-    end: float
-    text: str
-    words: list[Word]
-
-
-@strawberry.type
 class Transcript:
     language: str | None
     text: str
     srt_url: str | None
     vtt_url: str | None
-    segments: list[Segment]
+    json_url: str | None
+
+
+@strawberry.type
+class ClipOptions:
+    min_seconds: float
+    max_seconds: float
+    count: int | None
+    prompt: str | None
+    language: str | None
+
+
+@strawberry.type
+class ScorePart:
+    name: str
+    score: float
 
 
 @strawberry.type
@@ -106,6 +106,8 @@ class Clip:
     video_url: str | None = None
     subtitles: Subtitles | None = None
     captions: list[Caption] = strawberry.field(default_factory=list)
+    origin: str = "AUTO"
+    score_breakdown: list[ScorePart] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -126,6 +128,8 @@ class Upload:
     duration_seconds: float | None
     created_at: str = ""
     error: str | None = None
+    source_url: str | None = None
+    options: ClipOptions | None = None
     transcript: Transcript | None = None
     clip_page: strawberry.Private[list[Clip]] = strawberry.field(default_factory=list)
 
@@ -239,7 +243,7 @@ class Query:
         uid = user_id(info)
         async with pool().acquire() as conn:
             up = await conn.fetchrow(
-                "SELECT id, filename, status, duration_seconds, error FROM uploads"
+                "SELECT id, filename, status, duration_seconds, error, clip_options FROM uploads"
                 " WHERE id = $1 AND user_id = $2",
                 upload_id,
                 uid,
@@ -247,18 +251,9 @@ class Query:
             if up is None:
                 return None
             tr = await conn.fetchrow(
-                "SELECT id, language, text, srt_key, vtt_key FROM transcripts"
+                "SELECT id, language, text, srt_key, vtt_key, json_key FROM transcripts"
                 " WHERE upload_id = $1 ORDER BY created_at DESC LIMIT 1",
                 upload_id,
-            )
-            segs = (
-                await conn.fetch(
-                    'SELECT start, "end", text, words FROM transcript_segments'
-                    " WHERE transcript_id = $1 ORDER BY index",
-                    tr["id"],
-                )
-                if tr
-                else []
             )
             clip_rows = (
                 await conn.fetch(
@@ -287,18 +282,7 @@ class Query:
                 text=tr["text"],
                 srt_url=await url(tr["srt_key"]),
                 vtt_url=await url(tr["vtt_key"]),
-                segments=[
-                    Segment(
-                        start=s["start"],
-                        end=s["end"],
-                        text=s["text"],
-                        words=[
-                            Word(start=w["start"], end=w["end"], text=w["text"])
-                            for w in s["words"]
-                        ],
-                    )
-                    for s in segs
-                ],
+                json_url=await url(tr["json_key"]),
             )
         clip_page = [
             Clip(
@@ -317,6 +301,10 @@ class Query:
                     ass_url=await url(c["ass_key"]),
                 ),
                 captions=captions.get(c["id"], []),
+                origin=c["origin"],
+                score_breakdown=[
+                    ScorePart(name=p["name"], score=float(p["score"])) for p in c["score_breakdown"]
+                ],
             )
             for c in clip_rows
         ]
@@ -326,9 +314,21 @@ class Query:
             status=up["status"],
             duration_seconds=up["duration_seconds"],
             error=up["error"],
+            options=_options(up["clip_options"], up["duration_seconds"]),
             transcript=transcript,
             clip_page=clip_page,
         )
+
+
+def _options(stored: dict[str, Any] | None, duration: float | None) -> ClipOptions:
+    shown = sql.options_of(stored, duration)
+    return ClipOptions(
+        min_seconds=shown["minSeconds"],
+        max_seconds=shown["maxSeconds"],
+        count=shown["count"],
+        prompt=shown["prompt"],
+        language=shown["language"],
+    )
 
 
 schema = strawberry.Schema(query=Query)

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from core.clip_options import AskedOptions, ClipOptions, InvalidClipOptions
 from core.config import Settings, get_settings
 from jobs.errors import StageError
 from jobs.pipeline import layout
@@ -68,10 +69,7 @@ class ExportOptions:
 class Options:
     video: Path
     out: Path
-    clips: int | None
-    min_seconds: float | None
-    max_seconds: float | None
-    language: str | None
+    clip_options: ClipOptions
     export: ExportOptions | None = None
 
 
@@ -118,14 +116,13 @@ async def run(opts: Options, settings: Settings) -> dict[str, Any]:
             opts.video,
             work,
             settings,
-            language=opts.language,
+            language=opts.clip_options.language,
             on_progress=bars.callback("Transcribing"),
         )
         bars.start("Finding highlights")
-        limits = steps.clip_range(settings, opts.min_seconds, opts.max_seconds)
-        if opts.clips:
-            limits = steps.ClipRange(limits.min_seconds, limits.max_seconds, opts.clips)
-        picks = await steps.pick_clips(transcribed.transcript, transcribed.audio, settings, limits)
+        picks = await steps.pick_clips(
+            transcribed.transcript, transcribed.audio, settings, opts.clip_options
+        )
         bars.update("Finding highlights", 1.0)
         bars.start("Cutting clips")
         shutil.rmtree(work / layout.CLIPS_DIR, ignore_errors=True)  # no clips of earlier runs
@@ -209,6 +206,7 @@ def _summary(
         "duration_seconds": round(transcribed.media.duration, 3),
         "language": t.language,
         "words": len(t.words),
+        "options": opts.clip_options.to_json(),
         "transcript": {
             "json": layout.TRANSCRIPT_JSON,
             "srt": layout.TRANSCRIPT_SRT,
@@ -223,6 +221,7 @@ def _summary(
                 "score": c.score,
                 "title": c.title,
                 "reason": c.reason,
+                "score_breakdown": {p.name: p.score for p in c.breakdown},
                 "text": c.text,
                 "files": {
                     name: layout.clip_file(c.rank, name)
@@ -275,6 +274,11 @@ def print_table(summary: dict[str, Any], out: Path) -> None:
     console.print(f"Summary: {out / 'summary.json'}")
 
 
+# The option each ClipOptionsInput field comes from, for messages about bad values.
+FLAGS = {"minSeconds": "--min", "maxSeconds": "--max", "count": "--count"}
+FLAGS.update(prompt="--prompt", language="--language")
+
+
 def _export_options(
     reframe: ReframeChoice | None,
     style: str | None,
@@ -315,10 +319,15 @@ def _export_options(
 def process(
     video: Path = typer.Argument(..., help="The video to cut into clips."),
     out: Path = typer.Option(None, "--out", "-o", help="Output folder (default: ./<name>-clips)."),
-    clips: int = typer.Option(None, "--clips", "-n", help="How many clips (default: by length)."),
-    min_seconds: float = typer.Option(None, "--min", help="Shortest clip in seconds."),
-    max_seconds: float = typer.Option(None, "--max", help="Longest clip in seconds."),
-    language: str = typer.Option(None, help="Spoken language (default: detected)."),
+    count: int = typer.Option(
+        None, "--count", "--clips", "-n", help="How many clips, 1 to 30 (default: by length)."
+    ),
+    min_seconds: float = typer.Option(None, "--min", help="Shortest clip in seconds (5 to 180)."),
+    max_seconds: float = typer.Option(None, "--max", help="Longest clip in seconds (5 to 180)."),
+    prompt: str = typer.Option(
+        None, help='What the clips should be about, e.g. "the moments about pricing".'
+    ),
+    language: str = typer.Option(None, help="Spoken language code (default: detected)."),
     model: str = typer.Option(None, help="Whisper model: tiny.en, base, or a model folder."),
     reframe: ReframeChoice = typer.Option(
         None, help="Export each clip, framed: center, speaker (follows who speaks) or split."
@@ -350,24 +359,21 @@ def process(
     if not video.is_file():
         console.print(f"[red]No such file:[/red] {video}")
         raise typer.Exit(2)
-    if min_seconds is not None and min_seconds <= 0:
-        raise typer.BadParameter("must be more than 0", param_hint="--min")
-    if max_seconds is not None and max_seconds < (min_seconds or 0):
-        raise typer.BadParameter("must be at least --min", param_hint="--max")
-    if clips is not None and clips < 1:
-        raise typer.BadParameter("must be at least 1", param_hint="--clips")
     export = _export_options(
         reframe, style, aspect, remove_fillers, remove_silences, title_overlay, no_captions
     )
     if model:
         configure(**{**current, "whisper_model": model})
+    asked = AskedOptions(min_seconds, max_seconds, count, prompt, language)
+    try:
+        clip_options = asked.validate(get_settings(), field_prefix="")
+    except InvalidClipOptions as exc:
+        problem = exc.problems[0]
+        raise typer.BadParameter(problem.message, param_hint=FLAGS[problem.field]) from None
     opts = Options(
         video=video.resolve(),
         out=(out or Path(f"{video.stem}-clips")).resolve(),
-        clips=clips,
-        min_seconds=min_seconds,
-        max_seconds=max_seconds,
-        language=language,
+        clip_options=clip_options,
         export=export,
     )
     try:

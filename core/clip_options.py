@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.config import Settings
-from core.errors import DomainError
+from core.errors import DomainError, DomainErrors
 
 MIN_SECONDS_FLOOR = 5.0
 MAX_SECONDS_CEILING = 180.0
 COUNT_MAX = 30
 PROMPT_MAX_CHARS = 500
+MAX_AUTO_CLIPS = 20
+SECONDS_PER_AUTO_CLIP = 150.0  # without a count: about one clip per 2.5 minutes of video
 
 # faster_whisper.tokenizer._LANGUAGE_CODES (faster-whisper 1.2): the codes its models accept.
 _LANGUAGE_CODES = """
@@ -46,12 +48,12 @@ class OptionProblem:
     message: str
 
 
-class InvalidClipOptions(DomainError):
-    """Raised with every problem found; code, field and message are the first one's."""
+class InvalidClipOptions(DomainErrors):
+    """Raised with every problem found (a payload lists each); code, field and message are
+    the first one's."""
 
     def __init__(self, problems: list[OptionProblem]) -> None:
-        first = problems[0]
-        super().__init__(first.code, first.message, first.field)
+        super().__init__([DomainError(p.code, p.message, p.field) for p in problems])
         self.problems = tuple(problems)
 
 
@@ -149,6 +151,11 @@ class ClipOptions:
             language=code,
         )
 
+    def count_for(self, duration: float | None) -> int | None:
+        """How many clips the clipper makes: the count asked for, else one per ~2.5 minutes
+        of the video (1 to 20); None while the video's length is unknown."""
+        return by_length(self.count or 0, duration)
+
     def to_json(self) -> dict[str, Any]:
         """For the upload row and the job payload (arq's serializer is JSON)."""
         return {
@@ -174,6 +181,39 @@ class ClipOptions:
             prompt=data.get("prompt") or None,
             language=normalise_language(data.get("language")),
         )
+
+
+@dataclass(frozen=True)
+class AskedOptions:
+    """Options as a client sent them (None: not given), before they are checked."""
+
+    min_seconds: float | None = None
+    max_seconds: float | None = None
+    count: int | None = None
+    prompt: str | None = None
+    language: str | None = None
+
+    def validate(self, settings: Settings, field_prefix: str = "options.") -> ClipOptions:
+        """ClipOptions with the defaults filled in, or InvalidClipOptions naming each bad
+        field as `<field_prefix><name>` (the input's path, e.g. "options.minSeconds")."""
+        return ClipOptions.from_input(
+            settings,
+            min_seconds=self.min_seconds,
+            max_seconds=self.max_seconds,
+            count=self.count,
+            prompt=self.prompt,
+            language=self.language,
+            field_prefix=field_prefix,
+        )
+
+
+def by_length(count: int, duration: float | None) -> int | None:
+    """`count` when set (> 0); otherwise one clip per ~2.5 minutes of `duration`, 1 to 20."""
+    if count > 0:
+        return count
+    if duration is None:
+        return None
+    return max(1, min(MAX_AUTO_CLIPS, round(duration / SECONDS_PER_AUTO_CLIP)))
 
 
 def normalise_language(language: str | None) -> str | None:

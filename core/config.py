@@ -186,6 +186,8 @@ class Settings(BaseSettings):
 
     # --- pipeline
     whisper_model: str = "tiny.en"
+    # Used instead of an English-only whisper_model when the speech is not English.
+    whisper_multilingual_model: str = "base"
     whisper_device: str = "cpu"
     whisper_compute_type: str = "int8"
     whisper_beam_size: int = 5

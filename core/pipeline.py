@@ -68,6 +68,9 @@ class Job(StrEnum):
     CAPTIONS = "captions"
     EXPORT = "export"
     REGENERATE_CAPTIONS = "regenerate_captions"
+    RECLIP = "reclip"
+    CUT_CLIP = "cut_clip"
+    CORRECT_TRANSCRIPT = "correct_transcript"
     DELIVER_WEBHOOK = "deliver_webhook"
 
 
@@ -132,7 +135,9 @@ class JobSpec:
 
     `latency` picks the arq queue and so the worker slots (Latency). `key_args` counts the
     arguments after the subject that are part of the job's identity: a chunk of a
-    transcription is `transcribe_chunk:<upload id>:<chunk index>`.
+    transcription is `transcribe_chunk:<upload id>:<chunk index>`, and each reclip or
+    transcript correction `<job>:<upload id>:<request>` (one asked for while another finishes
+    is never merged into it).
     """
 
     job: Job
@@ -223,6 +228,24 @@ PIPELINE: tuple[JobSpec, ...] = (
         Subject.CLIP,
         timeout=5 * 60,
         latency=Latency.INTERACTIVE,
+    ),
+    # Edits of a READY upload: one try each; a failure leaves the clips as they were.
+    JobSpec(
+        Job.RECLIP,
+        Stage.CLIP,
+        Subject.UPLOAD,
+        timeout=15 * 60,
+        latency=Latency.INTERACTIVE,
+        key_args=1,
+    ),
+    JobSpec(Job.CUT_CLIP, Stage.CLIP, Subject.CLIP, timeout=10 * 60, latency=Latency.INTERACTIVE),
+    JobSpec(
+        Job.CORRECT_TRANSCRIPT,
+        Stage.TRANSCRIBE,
+        Subject.UPLOAD,
+        timeout=5 * 60,
+        latency=Latency.INTERACTIVE,
+        key_args=1,
     ),
     # One attempt per run, never dead-lettered and never failing an upload: the task records
     # the attempt and defers the next one itself (core.webhooks' schedule, jobs.schedule).

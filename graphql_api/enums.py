@@ -11,6 +11,7 @@ from orm.models.enums import (
     CaptionAnimation,
     CaptionPlatform,
     CaptionPosition,
+    ClipOrigin,
     CreditKind,
     Reframe,
 )
@@ -38,3 +39,4 @@ CaptionAnimationEnum = strawberry.enum(
     "word at a time in the highlight colour; POP: each word grows in as it is spoken.",
 )
 WebhookEventTypeEnum = strawberry.enum(WebhookEvent, name="WebhookEventType")
+ClipOriginEnum = strawberry.enum(ClipOrigin, name="ClipOrigin")

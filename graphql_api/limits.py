@@ -48,6 +48,7 @@ from core.config import get_settings
 from graphql_api.documents import CachedDocuments, Document, current
 
 DEFAULT_FIRST = 20
+PAGE_ARGUMENTS = ("first", "limit")  # the arguments that size a page of a list field
 _SUGGESTION = re.compile(r"\s*Did you mean [^?]*\?")
 
 
@@ -115,10 +116,10 @@ class TokenLimit(MaxTokensLimiter):
 
 
 class CostAnalysis:
-    """A field costs 1; a paginated field (one with `first`) multiplies its subtree by `first`
-    (the argument, else its default, else 20). Also checks `first` against the page limit.
-    Each fragment's cost is computed once (a fragment spread twice per level no longer
-    doubles the work per level)."""
+    """A field costs 1; a paginated field (one with `first`, or `limit` for an offset page)
+    multiplies its subtree by that argument (else its default, else 20). Also checks it
+    against the page limit. Each fragment's cost is computed once (a fragment spread twice per
+    level no longer doubles the work per level)."""
 
     def __init__(
         self,
@@ -187,14 +188,15 @@ class CostAnalysis:
         child = 0
         if node.selection_set is not None:
             child = self.selections(node.selection_set, get_named_type(definition.type))
-        if "first" not in definition.args:
+        page = next((a for a in PAGE_ARGUMENTS if a in definition.args), None)
+        if page is None:
             return 1 + child
-        return 1 + self.first(node, definition.args["first"].default_value) * child
+        return 1 + self.first(node, definition.args[page].default_value, page) * child
 
-    def first(self, node: FieldNode, default: Any) -> int:
+    def first(self, node: FieldNode, default: Any, page: str = "first") -> int:
         value: Any = None
         for argument in node.arguments or ():
-            if argument.name.value != "first":
+            if argument.name.value != page:
                 continue
             if isinstance(argument.value, IntValueNode):
                 value = int(argument.value.value)
@@ -207,9 +209,9 @@ class CostAnalysis:
         if value < 0 or value > self.max_page_size:
             self.page_errors.append(
                 GraphQLError(
-                    f"first must be between 0 and {self.max_page_size}.",
+                    f"{page} must be between 0 and {self.max_page_size}.",
                     [node],
-                    extensions={"code": "INVALID_PAGE_SIZE", "field": "first"},
+                    extensions={"code": "INVALID_PAGE_SIZE", "field": page},
                 )
             )
             return max(0, value)

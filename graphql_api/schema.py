@@ -31,8 +31,10 @@ from graphql_api.exports.types import ExportType
 from graphql_api.input_text import StorableText
 from graphql_api.limits import limit_extensions
 from graphql_api.metrics import MetricsExtension
+from graphql_api.moments import schema as moments
 from graphql_api.node import Query as NodeQuery
 from graphql_api.ratelimit import WebSocketRateLimit
+from graphql_api.transcripts import schema as transcripts
 from graphql_api.trusted_documents import TrustedDocuments
 from graphql_api.uploads import imports as upload_imports
 from graphql_api.uploads import schema as uploads
@@ -50,6 +52,7 @@ Query = merge_types(
         credits.Query,
         uploads.Query,
         clips.Query,
+        moments.Query,
         caption_styles.Query,
         admin.Query,
     ),
@@ -62,6 +65,7 @@ Mutation = merge_types(
         uploads.Mutation,
         upload_imports.Mutation,
         clips.Mutation,
+        transcripts.Mutation,
         exports.Mutation,
         caption_styles.Mutation,
         webhook_endpoints.Mutation,

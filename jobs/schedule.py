@@ -153,6 +153,44 @@ async def start_regenerate_captions(clip_id: uuid.UUID) -> bool:
     )
 
 
+async def start_reclip(upload_id: uuid.UUID, request: str, options: dict[str, Any]) -> bool:
+    """Find clips again on a READY upload with new options (ClipOptions.to_json());
+    `request` makes each reclip's job its own."""
+    return await start(
+        Job.RECLIP,
+        upload_id,
+        request,
+        options,
+        unavailable="Clips cannot be found again right now; try again shortly.",
+    )
+
+
+async def start_cut_clip(clip_id: uuid.UUID, cut: dict[str, Any]) -> bool:
+    """Cut (or re-cut) one clip the user made or trimmed: `cut` holds upload_id, start, end
+    and title. False when that clip is being cut already."""
+    return await start(
+        Job.CUT_CLIP,
+        clip_id,
+        cut,
+        unavailable="The clip cannot be cut right now; try again shortly.",
+    )
+
+
+async def start_correct_transcript(
+    upload_id: uuid.UUID, request: str, spans: list[tuple[float, float]]
+) -> bool:
+    """Rewrite the transcript's files and the subtitles and captions of the clips overlapping
+    the corrected `spans`; `request` makes each correction's job its own."""
+    return await start(
+        Job.CORRECT_TRANSCRIPT,
+        upload_id,
+        request,
+        [list(span) for span in spans],
+        unavailable="The corrected transcript is saved, but its files cannot be rewritten "
+        "right now; correct it again shortly.",
+    )
+
+
 async def start_webhook_delivery(
     delivery_id: uuid.UUID,
     attempt: int,

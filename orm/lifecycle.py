@@ -33,10 +33,11 @@ UPLOAD_MOVES: dict[UploadStatus, frozenset[UploadStatus]] = {
     U.IMPORTING: frozenset({U.QUEUED, U.FAILED}),
     U.QUEUED: frozenset({U.TRANSCRIBING, U.FAILED}),
     U.TRANSCRIBING: frozenset({U.CLIPPING, U.FAILED}),
-    U.CLIPPING: frozenset({U.CAPTIONING, U.FAILED}),
+    # READY again: a reclip that failed keeps the clips it had.
+    U.CLIPPING: frozenset({U.CAPTIONING, U.FAILED, U.READY}),
     U.CAPTIONING: frozenset({U.READY, U.FAILED}),
-    # A re-delivered captions job on a READY upload whose clips lack captions.
-    U.READY: frozenset({U.CAPTIONING}),
+    # A re-delivered captions job on a READY upload whose clips lack captions; a reclip.
+    U.READY: frozenset({U.CAPTIONING, U.CLIPPING}),
     # Retried by the user (from the start) or an operator (from the failed stage).
     U.FAILED: frozenset({U.IMPORTING, U.QUEUED, U.TRANSCRIBING, U.CLIPPING, U.CAPTIONING}),
 }

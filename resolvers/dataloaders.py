@@ -11,7 +11,7 @@ from strawberry.dataloader import DataLoader
 from tortoise import connections
 from tortoise.models import Model
 
-from orm.models import Caption, Clip, Export, Transcript, TranscriptSegment, Upload, User
+from orm.models import Caption, Clip, Export, Transcript, Upload, User
 
 M = TypeVar("M", bound=Model)
 
@@ -67,7 +67,6 @@ class Loaders:
         self.clip = _by_id(Clip)
         self.export = _by_id(Export)
         self.transcript_by_upload = _grouped(Transcript, "upload_id", ("created_at",))
-        self.segments_by_transcript = _grouped(TranscriptSegment, "transcript_id", ("index",))
         self.captions_by_clip = _grouped(Caption, "clip_id", ("platform",))
         self.clips_page: DataLoader[tuple[uuid.UUID, int, int], list[Clip]] = DataLoader(
             load_fn=_first_clips

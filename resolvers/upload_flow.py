@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from core.config import get_settings
+from core.clip_options import AskedOptions
+from core.config import Settings, get_settings
 from core.errors import DomainError, NotFound, ServiceUnavailable
 from core.pipeline import UploadStatus
 from core.storage import (
@@ -59,13 +60,23 @@ class MultipartTarget:
 
 
 # ------------------------------------------------------------------------------ create
+def stored_options(options: AskedOptions | None, settings: Settings) -> dict[str, object] | None:
+    """The checked options as the upload stores them (None: none asked, use the defaults)."""
+    return options.validate(settings).to_json() if options is not None else None
+
+
 async def create_upload(
-    viewer: Viewer | None, filename: str, content_type: str, size_bytes: float
+    viewer: Viewer | None,
+    filename: str,
+    content_type: str,
+    size_bytes: float,
+    options: AskedOptions | None = None,
 ) -> tuple[Upload, PresignedRequest]:
     """An AWAITING_UPLOAD row and a presigned PUT for its bytes."""
     user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
     req = validate(filename, content_type, size_bytes, settings)
+    clip_options = stored_options(options, settings)
     upload_id = uuid.uuid4()
     key = upload_prefix(upload_id) + req.object_name
     try:
@@ -85,6 +96,7 @@ async def create_upload(
         size_bytes=req.size_bytes,
         storage_key=key,
         upload_expires_at=expires,
+        clip_options=clip_options,
     )
     return upload, target
 
@@ -96,12 +108,17 @@ def part_size_for(size: int, preferred: int) -> int:
 
 
 async def create_multipart_upload(
-    viewer: Viewer | None, filename: str, content_type: str, size_bytes: float
+    viewer: Viewer | None,
+    filename: str,
+    content_type: str,
+    size_bytes: float,
+    options: AskedOptions | None = None,
 ) -> tuple[Upload, MultipartTarget]:
     """An AWAITING_UPLOAD row backed by a storage multipart upload, with one PUT URL per part."""
     user_id = require(viewer, WRITE_UPLOADS).user_id
     settings = get_settings()
     req = validate(filename, content_type, size_bytes, settings)
+    clip_options = stored_options(options, settings)
     upload_id = uuid.uuid4()
     key = upload_prefix(upload_id) + req.object_name
     part_size = part_size_for(req.size_bytes, settings.multipart_part_bytes)
@@ -126,6 +143,7 @@ async def create_multipart_upload(
         storage_key=key,
         multipart_upload_id=multipart_id,
         upload_expires_at=expires,
+        clip_options=clip_options,
     )
     return upload, MultipartTarget(part_size, urls, expires)
 

@@ -16,11 +16,14 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+from core.clip_options import AskedOptions
+from core.config import get_settings
 from core.outbound import outbound_guard
 from core.pipeline import UploadStatus
 from core.storage.keys import upload_prefix
 from jobs import schedule
 from orm.models import Upload
+from resolvers.upload_flow import stored_options
 from resolvers.viewer import WRITE_UPLOADS, Viewer, require
 
 MAX_NAME = 255
@@ -34,9 +37,13 @@ def name_from_link(url: str) -> str:
     return (name or parts.hostname or "video")[:MAX_NAME]
 
 
-async def import_upload(viewer: Viewer | None, url: str) -> Upload:
-    """An IMPORTING upload of the link and its import job (WRITE_UPLOADS)."""
+async def import_upload(
+    viewer: Viewer | None, url: str, options: AskedOptions | None = None
+) -> Upload:
+    """An IMPORTING upload of the link and its import job (WRITE_UPLOADS); bad options are
+    refused before the link is even looked up."""
     user_id = require(viewer, WRITE_UPLOADS).user_id
+    clip_options = stored_options(options, get_settings())
     checked = await outbound_guard().check_url(url)
     upload_id = uuid.uuid4()
     upload = await Upload.create(
@@ -49,6 +56,7 @@ async def import_upload(viewer: Viewer | None, url: str) -> Upload:
         status=UploadStatus.IMPORTING,
         source_url=url,
         upload_expires_at=datetime.now(UTC),  # nothing is sent to a presigned URL
+        clip_options=clip_options,
     )
     try:
         await schedule.start_import(upload.id)

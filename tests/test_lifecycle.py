@@ -57,6 +57,20 @@ async def test_moves_outside_the_table_are_refused_and_change_nothing(
     assert (row.status, row.error, upload.status) == (start, None, start)
 
 
+async def test_a_reclip_takes_a_ready_upload_through_clipping_and_back() -> None:
+    """READY -> CLIPPING -> CAPTIONING -> READY for a reclip; CLIPPING -> READY when it fails
+    before its clips were saved. A READY upload still never becomes FAILED."""
+    user, _ = await create_user()
+    upload = await create_upload(user, status=UploadStatus.READY)
+    for status in (UploadStatus.CLIPPING, UploadStatus.CAPTIONING, UploadStatus.READY):
+        await move_upload(upload, status)
+    await move_upload(upload, UploadStatus.CLIPPING)
+    await move_upload(upload, UploadStatus.READY)
+    assert (await Upload.get(id=upload.id)).status == UploadStatus.READY
+    with pytest.raises(MoveRefused):
+        await move_upload(upload, UploadStatus.TRANSCRIBING)
+
+
 async def test_a_move_joins_the_callers_transaction() -> None:
     user, _ = await create_user()
     upload = await create_upload(user, status=UploadStatus.CAPTIONING)

@@ -117,7 +117,24 @@ def test_dead_letter_queues_and_subjects_derive_from_the_table() -> None:
         Job.TRANSCRIBE_CHUNK,
         Job.CLIP,
         Job.CAPTIONS,
+        Job.RECLIP,
+        Job.CORRECT_TRANSCRIPT,
     }
+    # Edits of a READY upload get one try and never fail the upload (no dead-letter queue).
+    for job in (Job.RECLIP, Job.CUT_CLIP, Job.CORRECT_TRANSCRIPT):
+        assert pipeline.spec(job).queue is None and pipeline.spec(job).status is None
+
+
+def test_key_args_make_one_job_per_request() -> None:
+    """A reclip or correction asked for while another finishes is a job of its own; a cut of
+    one clip is one job while it is queued or running."""
+    from jobs.schedule import job_id
+
+    assert job_id(Job.CORRECT_TRANSCRIPT, "u1", "r1") == "correct_transcript:u1:r1"
+    assert job_id(Job.RECLIP, "u1", "r2") == "reclip:u1:r2"
+    assert pipeline.spec(Job.CORRECT_TRANSCRIPT).key_args == 1
+    assert pipeline.spec(Job.RECLIP).key_args == 1
+    assert pipeline.spec(Job.CUT_CLIP).key_args == 0
 
 
 def test_webhook_deliveries_stay_out_of_the_retry_and_dead_letter_table() -> None:
@@ -171,6 +188,9 @@ def test_latency_classes_pick_the_queue() -> None:
     assert {j for j, lat in by_job.items() if lat == Latency.INTERACTIVE} == {
         Job.EXPORT,
         Job.REGENERATE_CAPTIONS,
+        Job.RECLIP,
+        Job.CUT_CLIP,
+        Job.CORRECT_TRANSCRIPT,
         Job.DELIVER_WEBHOOK,
     }
     assert by_job[Job.TRANSCRIBE] == by_job[Job.TRANSCRIBE_CHUNK] == Latency.LONG

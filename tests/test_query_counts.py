@@ -80,4 +80,17 @@ async def test_upload_detail(client: Any, clips: int) -> None:
     await add_clips(upload, clips, captions=True)
     await add_transcript(upload)
     gid = str(to_global_id("Upload", upload.id))
-    assert await statements(client, "UploadDetail", {"id": gid}, token) == 6
+    # the user, the upload, its transcript (no words: they are paged or read as JSON), the
+    # clips' page, their captions; options and score breakdowns are columns of those rows
+    assert await statements(client, "UploadDetail", {"id": gid}, token) == 5
+
+
+@pytest.mark.parametrize("limit", [1, 100])
+async def test_transcript_page(client: Any, limit: int) -> None:
+    user, token = await make_user("page")
+    upload = await make_upload(user, 1)
+    await add_transcript(upload)
+    gid = str(to_global_id("Upload", upload.id))
+    variables = {"id": gid, "offset": 10, "limit": limit}
+    # the user, the upload, its transcript, one page of segments with their words
+    assert await statements(client, "TranscriptPage", variables, token) == 4

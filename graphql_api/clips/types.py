@@ -12,7 +12,7 @@ from graphql_api.common.relay import Node, to_global_id
 from graphql_api.common.urls import presigned_get
 from graphql_api.context import Info
 from orm.models import Caption, Clip
-from orm.models.enums import CaptionPlatform
+from orm.models.enums import CaptionPlatform, ClipOrigin
 
 if TYPE_CHECKING:
     from graphql_api.uploads.types import UploadType
@@ -53,6 +53,15 @@ class Subtitles:
         return await presigned_get(self._ass)
 
 
+@strawberry.type(name="ScorePart", description="One component behind a clip's score.")
+class ScorePartType:
+    name: str = strawberry.field(
+        description="hook, start, ending, rate, filler, energy, bursts (the local scorer), "
+        "hook, flow, value (the LLM), and relevance when there is a prompt."
+    )
+    score: float = strawberry.field(description="0..100")
+
+
 @strawberry.type(name="Clip")
 class ClipType(Node):
     title: str
@@ -61,6 +70,10 @@ class ClipType(Node):
     duration_seconds: float
     score: float = strawberry.field(description="0..100, higher is more likely to engage.")
     reason: str = strawberry.field(description="Why it was picked.")
+    origin: ClipOrigin = strawberry.field(
+        description="AUTO (found by the clipper) or MANUAL (made, trimmed or renamed by the "
+        "user; a reclip keeps it)."
+    )
     _model: strawberry.Private[Clip]
 
     @classmethod
@@ -73,8 +86,16 @@ class ClipType(Node):
             duration_seconds=clip.duration_seconds,
             score=clip.score,
             reason=clip.reason,
+            origin=ClipOrigin(clip.origin),
             _model=clip,
         )
+
+    @strawberry.field(description="The components behind `score`, each 0..100.")
+    def score_breakdown(self) -> list[ScorePartType]:
+        return [
+            ScorePartType(name=str(p["name"]), score=float(p["score"]))
+            for p in self._model.score_breakdown or []
+        ]
 
     @property
     def pk(self) -> uuid.UUID:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graphql_api.context import Info
+from graphql_api.uploads.options import ClipOptionsInput, asked
 from graphql_api.uploads.schema import UploadPayload
 from graphql_api.uploads.types import UploadType
 from resolvers import upload_import as cases
@@ -15,6 +16,7 @@ class ImportUploadInput:
     url: str = strawberry.field(
         description="A direct http(s) link to a video or a video site's page."
     )
+    options: ClipOptionsInput | None = None
 
 
 @strawberry.type
@@ -23,5 +25,5 @@ class Mutation:
         description="Creates an upload from a link (IMPORTING); charged once fetched and probed."
     )
     async def import_upload(self, info: Info, input: ImportUploadInput) -> UploadPayload:
-        upload = await cases.import_upload(info.context.viewer, input.url)
+        upload = await cases.import_upload(info.context.viewer, input.url, asked(input.options))
         return UploadPayload(upload=UploadType.from_model(upload))

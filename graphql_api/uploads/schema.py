@@ -9,6 +9,7 @@ from core.storage import MultipartPart
 from graphql_api.common.errors import NotFoundAsNull, UserError
 from graphql_api.common.relay import Connection, make_connection
 from graphql_api.context import Info
+from graphql_api.uploads.options import ClipOptionsInput, asked
 from graphql_api.uploads.types import (
     Header,
     MultipartUploadTarget,
@@ -17,6 +18,7 @@ from graphql_api.uploads.types import (
     UploadType,
 )
 from orm.models.enums import UploadStatus
+from resolvers import reclip as reclip_cases
 from resolvers import upload_flow as flow
 from resolvers import uploads as cases
 
@@ -26,6 +28,7 @@ class CreateUploadInput:
     filename: str
     content_type: str
     size_bytes: float = strawberry.field(description="Declared size in bytes (up to 10 GB).")
+    options: ClipOptionsInput | None = None
 
 
 @strawberry.input
@@ -33,6 +36,7 @@ class CreateMultipartUploadInput:
     filename: str
     content_type: str
     size_bytes: float = strawberry.field(description="Exact size in bytes (up to 10 GB).")
+    options: ClipOptionsInput | None = None
 
 
 @strawberry.input
@@ -97,7 +101,11 @@ class Mutation:
     @strawberry.mutation(description="Creates an upload and a presigned PUT (24 h) for its bytes.")
     async def create_upload(self, info: Info, input: CreateUploadInput) -> CreateUploadPayload:
         upload, target = await flow.create_upload(
-            info.context.viewer, input.filename, input.content_type, input.size_bytes
+            info.context.viewer,
+            input.filename,
+            input.content_type,
+            input.size_bytes,
+            asked(input.options),
         )
         assert target.expires_at is not None
         return CreateUploadPayload(
@@ -117,7 +125,11 @@ class Mutation:
         self, info: Info, input: CreateMultipartUploadInput
     ) -> CreateMultipartUploadPayload:
         upload, target = await flow.create_multipart_upload(
-            info.context.viewer, input.filename, input.content_type, input.size_bytes
+            info.context.viewer,
+            input.filename,
+            input.content_type,
+            input.size_bytes,
+            asked(input.options),
         )
         return CreateMultipartUploadPayload(
             upload=UploadType.from_model(upload),
@@ -149,6 +161,17 @@ class Mutation:
     @strawberry.mutation(description="Queues a FAILED upload again (charged again if refunded).")
     async def retry_upload(self, info: Info, id: strawberry.ID) -> UploadPayload:
         upload = await flow.retry_upload(info.context.viewer, id)
+        return UploadPayload(upload=UploadType.from_model(upload))
+
+    @strawberry.mutation(
+        description="Finds clips again on a READY upload with new options: no new "
+        "transcription, no charge. Clips whose origin is MANUAL stay; the new ones arrive with "
+        "the CLIP and CAPTIONS events, then the upload is READY again."
+    )
+    async def reclip_upload(
+        self, info: Info, id: strawberry.ID, options: ClipOptionsInput
+    ) -> UploadPayload:
+        upload = await reclip_cases.reclip_upload(info.context.viewer, id, options.asked())
         return UploadPayload(upload=UploadType.from_model(upload))
 
     @strawberry.mutation(description="Deletes the upload, its clips and every stored file.")

@@ -12,9 +12,12 @@ import graphql_api.enums  # noqa: F401  (registers the enums)
 from graphql_api.common.relay import Connection, Node, make_connection, to_global_id
 from graphql_api.common.urls import presigned_get
 from graphql_api.context import Info
+from graphql_api.uploads.options import ClipOptionsType
 from orm.models import Upload
 from orm.models.enums import UploadStatus
 from resolvers import clips as clip_cases
+from resolvers import transcripts as transcript_cases
+from resolvers.transcripts import SEGMENT_PAGE_MAX
 
 if TYPE_CHECKING:
     from graphql_api.clips.types import ClipType
@@ -93,9 +96,16 @@ class Transcript:
     async def json_url(self) -> str | None:
         return await presigned_get(self._json_key)
 
-    @strawberry.field
-    async def segments(self, info: Info) -> list[TranscriptSegment]:
-        rows = await info.context.loaders.segments_by_transcript.load(self._pk)
+    @strawberry.field(
+        description="A page of segments with their word timings, in order: `limit` (at most "
+        "100) segments after the first `offset`. The whole transcript is at `jsonUrl`."
+    )
+    async def segments(
+        self, info: Info, offset: int | None = 0, limit: int | None = SEGMENT_PAGE_MAX
+    ) -> list[TranscriptSegment]:
+        rows = await transcript_cases.segments_page(
+            self._pk, offset or 0, SEGMENT_PAGE_MAX if limit is None else limit
+        )
         return [
             TranscriptSegment(
                 start=s.start,
@@ -125,10 +135,12 @@ class UploadType(Node):
     )
     created_at: datetime
     _pk: strawberry.Private[uuid.UUID]
+    _model: strawberry.Private[Upload]
 
     @classmethod
     def from_model(cls, upload: Upload) -> UploadType:
         return cls(
+            _model=upload,
             id=to_global_id("Upload", upload.id),
             filename=upload.filename,
             content_type=upload.content_type,
@@ -140,6 +152,11 @@ class UploadType(Node):
             created_at=upload.created_at,
             _pk=upload.id,
         )
+
+    @strawberry.field(description="What the creator asked of the clipper, defaults filled in.")
+    def options(self) -> ClipOptionsType:
+        m = self._model
+        return ClipOptionsType.from_stored(m.clip_options, m.duration_seconds)
 
     @strawberry.field
     async def transcript(self, info: Info) -> Transcript | None:

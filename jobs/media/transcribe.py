@@ -16,7 +16,7 @@ import numpy as np
 from core.config import Settings, get_settings
 from jobs.media.onsets import refine_onsets
 from jobs.media.types import Segment, TranscriptResult, Word
-from jobs.media.whisper_model import load_model
+from jobs.media.whisper_model import choose_model, load_model
 
 ProgressCallback = Callable[[float], Awaitable[None] | None]
 # Whisper leaves out "um" and "uh" unless its prompt shows them (measured: 0 of 3 espeak-ng
@@ -29,6 +29,7 @@ VERBATIM_PROMPT = "Umm, let me think like, hmm... Okay, uh, here's what I'm, um,
 DETECT_SECONDS = 30  # Whisper detects the language on its first window
 SPOKEN = re.compile(r"\w")
 MIN_PROBABILITY = 0.02  # below it a "word" is Whisper's guess at silence (see _spoken)
+TAIL_SECONDS = 0.1  # a word of no length this close to the audio's end is made up (_spoken)
 SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f][\"')\]\u300d\u300f]*$")
 
 
@@ -36,21 +37,25 @@ class TranscribeCancelled(Exception):
     """Raised inside the worker thread to stop decoding once the caller went away."""
 
 
-def _spoken(word: Any) -> bool:
+def _spoken(word: Any, audio_end: float) -> bool:
     """A word someone said: with a letter or digit, and not one Whisper itself all but rules
     out. Prompted, it now and then ends a stretch before a silence with a stray "-" or "T"
     (measured: probability 0.16 and 0.004, no duration), while the real words of the test
-    speech scored 0.08 and up."""
-    return bool(SPOKEN.search(word.word)) and float(word.probability) >= MIN_PROBABILITY
+    speech scored 0.08 and up; and it may add a word of no length at the very end of the
+    audio (measured: "on?" at 18.12 s of an 18.14 s chunk, probability 0.91)."""
+    start, end = float(word.start), float(word.end)
+    made_up = end <= start and audio_end > 0 and start >= audio_end - TAIL_SECONDS
+    said = bool(SPOKEN.search(word.word)) and float(word.probability) >= MIN_PROBABILITY
+    return said and not made_up
 
 
-def _sentences(seg: Any) -> list[list[Any]]:
+def _sentences(seg: Any, audio_end: float) -> list[list[Any]]:
     """A Whisper segment's spoken words cut at sentence ends. Prompted, Whisper emits fewer
     and longer segments (a 24 s talk of five sentences came out as one), while the
     transcript's segments are read as sentences downstream (rows, search, onsets)."""
     groups: list[list[Any]] = []
     for w in seg.words or ():
-        if not _spoken(w):
+        if not _spoken(w, audio_end):
             continue
         if not groups or SENTENCE_END.search(groups[-1][-1].word.strip()):
             groups.append([])
@@ -109,7 +114,8 @@ def _decode(
 ) -> TranscriptResult:
     """Runs in a worker thread: faster-whisper yields segments lazily as it decodes; each
     sentence is reported as soon as its segment is decoded."""
-    model = load_model(settings)
+    name, language = choose_model(settings, language, wav)
+    model = load_model(settings, name)
     language, prompt = language_and_prompt(model, wav, language, verbatim)
     segments, info = model.transcribe(
         str(wav),
@@ -123,7 +129,7 @@ def _decode(
     duration = float(info.duration) or 0.0
     out: list[Segment] = []
     for seg in segments:
-        groups = _sentences(seg)
+        groups = _sentences(seg, duration)
         if not groups and seg.words:
             continue  # nothing said: only a stray "-"
         for words in groups or [[]]:
@@ -145,7 +151,8 @@ async def transcribe(
     refine: bool = True,
     verbatim: bool | None = None,
 ) -> TranscriptResult:
-    """Transcribe a WAV with word timestamps; language is detected when None.
+    """Transcribe a WAV with word timestamps; language is detected when None (an English-only
+    model hands other languages to the multilingual one: whisper_model.choose_model).
 
     Decoding runs in a thread; each finished segment reports end/duration to on_progress
     on the event loop (sync or async callback), so progress flows while Whisper works.

@@ -21,6 +21,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from core.clip_options import ClipOptions
 from core.config import Settings
 from core.storage import get_store
 from jobs import schedule
@@ -104,13 +105,18 @@ def _segment_rows(segments: tuple[Segment, ...]) -> list[dict[str, Any]]:
     ]
 
 
+def spoken_language(upload: Upload, settings: Settings) -> str | None:
+    """The language the upload's options ask for (None: detected)."""
+    return ClipOptions.from_json(upload.clip_options, settings).language
+
+
 async def transcribe_chunk(
     upload: Upload, row: TranscriptChunk, work: Path, settings: Settings
 ) -> None:
     """One chunk through Whisper; its words stored in its row (done)."""
     wav = await results.fetch_object(row.audio_key, work / f"chunk-{row.index}.wav")
     segments, language = await steps.transcribe_span(
-        wav, span_of(row), settings, language=upload.language
+        wav, span_of(row), settings, language=spoken_language(upload, settings)
     )
     await TranscriptChunk.filter(id=row.id).update(
         done=True, language=(language or "")[:8], segments=_segment_rows(segments)

@@ -2,7 +2,8 @@
 
 The same relative layout is used for the output folder of `clipforge process` and for the
 object keys of an upload (prefixed by ``uploads/<upload_id>/``), so the two never drift and
-every key is deterministic: a re-run overwrites its objects instead of adding new ones.
+every key is deterministic: a re-run overwrites its objects instead of adding new ones. One
+difference: the folder numbers clips by rank, storage keeps them by clip id (clip_key).
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ def clip_dir(rank: int) -> str:
 
 def clip_file(rank: int, name: str) -> str:
     return f"{clip_dir(rank)}/{name}"
+
+
+def clip_key(upload_id: uuid.UUID | str, clip_id: uuid.UUID | str, name: str) -> str:
+    """The object key of one file of a clip. An upload's clips are stored by id, not rank
+    (clips/<clip id>/clip.mp4): ranks change as clips are added, trimmed or removed, and
+    clips made by hand live beside found ones."""
+    return key(upload_id, f"{CLIPS_DIR}/{clip_id}/{name}")
 
 
 def key(upload_id: uuid.UUID | str, relative: str) -> str:

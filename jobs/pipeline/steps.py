@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from core.caption_styles import CaptionStyle
+from core.clip_options import ClipOptions
 from core.config import Settings
 from core.probe import MediaInfo, probe
 from jobs.errors import PermanentError
@@ -28,13 +29,15 @@ from jobs.media.cut import cut_clip, thumbnail
 from jobs.media.export.frame import Aspect, Fill
 from jobs.media.export.render import render_export
 from jobs.media.export.spec import ExportSpec, RenderResult
-from jobs.media.highlights import build_candidates, pick_engine, select_top, target_count
+from jobs.media.highlights import LocalScorer, find_highlights
 from jobs.media.reframe.plan import Reframe
 from jobs.media.transcribe import transcribe
 from jobs.media.types import (
     AudioFeatures,
+    Candidate,
     PlatformCaption,
     ScoredClip,
+    ScorePart,
     Segment,
     TranscriptResult,
 )
@@ -206,13 +209,6 @@ async def audio_of(video: Path, work: Path, settings: Settings) -> AudioFeatures
 
 
 @dataclass(frozen=True)
-class ClipRange:
-    min_seconds: float
-    max_seconds: float
-    count: int  # 0: by the video's length
-
-
-@dataclass(frozen=True)
 class CutClip:
     rank: int  # 1 = best
     start: float  # on word boundaries of the source
@@ -222,16 +218,8 @@ class CutClip:
     title: str
     reason: str
     text: str  # the words spoken in the clip
-    files: dict[str, Path] = field(default_factory=dict)  # layout path -> local file
-
-
-def clip_range(
-    settings: Settings, min_override: float | None = None, max_override: float | None = None
-) -> ClipRange:
-    """The upload's own clip lengths when set, else the configured ones (kept consistent)."""
-    lo = float(min_override or settings.clip_min_seconds)
-    hi = max(lo, float(max_override or settings.clip_max_seconds))
-    return ClipRange(min_seconds=lo, max_seconds=hi, count=settings.clip_count)
+    files: dict[str, Path] = field(default_factory=dict)  # file name (layout.CLIP_*) -> file
+    breakdown: tuple[ScorePart, ...] = ()
 
 
 def spoken_text(transcript: TranscriptResult, start: float, end: float) -> str:
@@ -241,21 +229,53 @@ def spoken_text(transcript: TranscriptResult, start: float, end: float) -> str:
 
 
 async def pick_clips(
-    transcript: TranscriptResult, audio: AudioFeatures, settings: Settings, limits: ClipRange
+    transcript: TranscriptResult,
+    audio: AudioFeatures,
+    settings: Settings,
+    options: ClipOptions,
+    *,
+    avoid: Sequence[tuple[float, float]] = (),
 ) -> list[ScoredClip]:
-    """Sentence windows scored by the configured engine; the best non-overlapping ones."""
-    candidates = build_candidates(
-        transcript, min_seconds=limits.min_seconds, max_seconds=limits.max_seconds
-    )
-    if not candidates:
+    """The upload's options (lengths, count, prompt) through the configured engine: the best
+    clips overlapping neither each other nor the spans in `avoid` (clips the user made)."""
+    if not transcript.words:
         raise PermanentError("No speech was found to make clips from.")
-    engine = pick_engine(settings)
     with classified("rank the highlights"):
-        scored = await engine.score(transcript, audio, candidates)
-    picks = select_top(scored, target_count(limits.count, transcript.duration))
+        picks = await find_highlights(transcript, audio, settings, options=options, avoid=avoid)
     if not picks:
         raise PermanentError("No clip could be made from this video.")
     return picks
+
+
+async def score_span(
+    transcript: TranscriptResult,
+    audio: AudioFeatures,
+    start: float,
+    end: float,
+    prompt: str | None = None,
+) -> ScoredClip:
+    """A span the user chose, scored by the local scorer (with the upload's prompt) so it
+    sorts with the found clips; its title is its strongest sentence, as theirs is."""
+    words = tuple(w for w in transcript.words if start <= (w.start + w.end) / 2 <= end)
+    if not words:
+        raise PermanentError("No words are spoken in that part of the video.")
+    with classified("score the clip"):
+        scored = await LocalScorer(prompt=prompt).score(
+            transcript, audio, [Candidate(start, end, words)]
+        )
+    return scored[0]
+
+
+def clip_subtitle_files(
+    transcript: TranscriptResult, start: float, end: float, folder: Path
+) -> dict[str, Path]:
+    """The clip's SRT, VTT and karaoke ASS, re-timed to the clip, under `folder`."""
+    texts = {
+        layout.CLIP_SRT: subtitles.clip_srt(transcript, start, end),
+        layout.CLIP_VTT: subtitles.clip_vtt(transcript, start, end),
+        layout.CLIP_ASS: subtitles.clip_ass(transcript, start, end),
+    }
+    return {name: _write_text(folder / name, text) for name, text in texts.items()}
 
 
 async def cut_one(
@@ -281,17 +301,8 @@ async def cut_one(
     frame = 1.0 / fps if fps else 0.04
     if abs(duration - planned) > FRAME_TOLERANCE * frame + 1e-3:
         log.warning("clip %d is %.3f s, planned %.3f s", rank, duration, planned)
-    names = {
-        layout.CLIP_SRT: subtitles.clip_srt(transcript, pick.start, pick.end),
-        layout.CLIP_VTT: subtitles.clip_vtt(transcript, pick.start, pick.end),
-        layout.CLIP_ASS: subtitles.clip_ass(transcript, pick.start, pick.end),
-    }
-    files = {
-        layout.clip_file(rank, layout.CLIP_VIDEO): video_path,
-        layout.clip_file(rank, layout.CLIP_THUMBNAIL): thumb,
-    }
-    for name, text in names.items():
-        files[layout.clip_file(rank, name)] = _write_text(folder / name, text)
+    files = {layout.CLIP_VIDEO: video_path, layout.CLIP_THUMBNAIL: thumb}
+    files.update(clip_subtitle_files(transcript, pick.start, pick.end, folder))
     return CutClip(
         rank=rank,
         start=round(pick.start, 3),
@@ -302,6 +313,7 @@ async def cut_one(
         reason=pick.reason,
         text=spoken_text(transcript, pick.start, pick.end),
         files=files,
+        breakdown=pick.breakdown,
     )
 
 

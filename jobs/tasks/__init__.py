@@ -36,8 +36,11 @@ class Task:
 def _tasks() -> list[Task]:
     from jobs.tasks.captions import captions, regenerate_captions
     from jobs.tasks.clip import clip
+    from jobs.tasks.correct_transcript import correct_transcript
+    from jobs.tasks.cut_clip import cut_clip
     from jobs.tasks.export import export
     from jobs.tasks.imports import import_video
+    from jobs.tasks.reclip import reclip
     from jobs.tasks.transcribe import transcribe, transcribe_chunk
     from jobs.tasks.webhooks import deliver_webhook
 
@@ -49,6 +52,9 @@ def _tasks() -> list[Task]:
         Job.CAPTIONS: captions,
         Job.EXPORT: export,
         Job.REGENERATE_CAPTIONS: regenerate_captions,
+        Job.RECLIP: reclip,
+        Job.CUT_CLIP: cut_clip,
+        Job.CORRECT_TRANSCRIPT: correct_transcript,
         Job.DELIVER_WEBHOOK: deliver_webhook,
     }
     if set(coroutines) != set(Job):

@@ -39,7 +39,7 @@ async def captions(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
         return {"skipped": f"upload is {upload.status}"}
     report = StageReporter(upload.user_id, Stage.CAPTIONS, upload_id=upload.id)
     await report.started()
-    await _write(clips, transcript, report)
+    await write_for(clips, transcript, report)
     deliveries = await move_upload(upload, UploadStatus.READY)  # with its webhook events
     await report.completed(f"captions written for {len(clips)} clips")
     await schedule.start_deliveries(deliveries, pool=ctx.get("redis"))
@@ -59,7 +59,7 @@ async def regenerate_captions(ctx: dict[str, Any], clip_id: str) -> dict[str, An
     )
     await report.started()
     try:
-        await _write([clip], await _transcript(clip.upload_id), report)
+        await write_for([clip], await _transcript(clip.upload_id), report)
     except StageError as exc:
         await report.failed(exc.user_message)
         raise
@@ -74,7 +74,7 @@ async def _transcript(upload_id: uuid.UUID) -> TranscriptResult:
     return transcript
 
 
-async def _write(
+async def write_for(
     clips: Sequence[Clip], transcript: TranscriptResult, report: StageReporter
 ) -> None:
     """Write every clip's captions, then replace them all in one transaction."""

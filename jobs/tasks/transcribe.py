@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.clip_options import ClipOptions
 from core.config import get_settings
 from core.pipeline import Stage, UploadStatus, is_past
 from jobs import schedule
@@ -37,6 +38,7 @@ async def transcribe(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
     if planned:
         return await _resume(ctx, upload, planned, report)
     settings = get_settings()
+    options = ClipOptions.from_json(upload.clip_options, settings)
     await report.started()
     async with scratch("transcribe") as work:
         video = await results.fetch_original(upload, work)
@@ -53,7 +55,7 @@ async def transcribe(ctx: dict[str, Any], upload_id: str) -> dict[str, Any]:
             await report.progress(0.0, f"transcribing in {len(rows)} parts")
             return {"upload_id": str(upload.id), "chunks": len(rows), "started": started}
         result = await steps.transcribe_video(
-            video, work, settings, language=upload.language, on_progress=report.progress
+            video, work, settings, language=options.language, on_progress=report.progress
         )
         await results.save_transcript(upload, result)
     return await _finished(ctx, upload, len(result.transcript.words), report)

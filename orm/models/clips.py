@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
 
-from orm.models.enums import CaptionPlatform
+from orm.models.enums import CaptionPlatform, ClipOrigin
 
 if TYPE_CHECKING:
     from orm.models.uploads import Upload
@@ -32,6 +32,10 @@ class Clip(Model):
     srt_key = fields.CharField(max_length=512)
     vtt_key = fields.CharField(max_length=512)
     ass_key = fields.CharField(max_length=512)
+    # AUTO: found by the clipper (a reclip replaces it); MANUAL: made or edited by the user.
+    origin = fields.CharEnumField(ClipOrigin, default=ClipOrigin.AUTO, max_length=10)
+    # The components behind `score`: [{"name": "hook", "score": 80.0}, ...], each 0..100.
+    score_breakdown: fields.JSONField[list[dict[str, Any]]] = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:

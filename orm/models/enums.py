@@ -14,6 +14,7 @@ __all__ = [
     "CaptionAnimation",
     "CaptionPlatform",
     "CaptionPosition",
+    "ClipOrigin",
     "CreditKind",
     "ExportStatus",
     "Reframe",
@@ -68,3 +69,8 @@ class ApiKeyScope(str, Enum):
     READ_CLIPS = "READ_CLIPS"
     WRITE_UPLOADS = "WRITE_UPLOADS"
     MANAGE_WEBHOOKS = "MANAGE_WEBHOOKS"
+
+
+class ClipOrigin(str, Enum):
+    AUTO = "AUTO"  # found by the clipper
+    MANUAL = "MANUAL"  # made, trimmed or renamed by the user: kept when the upload is reclipped

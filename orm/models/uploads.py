@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -32,10 +32,10 @@ class Upload(Model):
     error = fields.TextField(null=True)
     error_code = fields.CharField(max_length=40, null=True)  # with `error`, when it has a code
     source_url = fields.TextField(null=True)  # the link of an imported upload
-    language = fields.CharField(max_length=8, null=True)
     multipart_upload_id = fields.CharField(max_length=255, null=True)
-    clip_min_seconds = fields.FloatField(null=True)
-    clip_max_seconds = fields.FloatField(null=True)
+    # What the creator asked of the clipper (core.clip_options.ClipOptions.to_json); null or
+    # missing keys take the settings' defaults.
+    clip_options: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     updated_at = fields.DatetimeField(auto_now=True)
     upload_expires_at = fields.DatetimeField()

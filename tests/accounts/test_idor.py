@@ -18,6 +18,8 @@ from orm.models import (
     CaptionStyle,
     Clip,
     Export,
+    Transcript,
+    TranscriptSegment,
     Upload,
     User,
     Webhook,
@@ -138,6 +140,57 @@ CASES = [
         lambda i: {"input": {"clipId": i, "aspectRatio": "VERTICAL_9_16", "burnSubtitles": False}},
     ),
     Case(
+        "transcriptPage",
+        "query($id: ID!) { upload(id: $id) { id transcript { segments(limit: 5) { text } } } }",
+        "Upload",
+        "ready",
+        lambda i: {"id": i},
+    ),
+    Case(
+        "reclipUpload",
+        "mutation($id: ID!) { reclipUpload(id: $id, options: {count: 2}) {"
+        f" upload {{ id status }} {ERRORS} }} }}",
+        "Upload",
+        "ready",
+        lambda i: {"id": i},
+    ),
+    Case(
+        "createClip",
+        "mutation($input: CreateClipInput!) {"
+        f" createClip(input: $input) {{ clip {{ id }} {ERRORS} }} }}",
+        "Upload",
+        "ready",
+        lambda i: {"input": {"uploadId": i, "startSeconds": 1.0, "endSeconds": 5.0}},
+    ),
+    Case(
+        "updateClip",
+        "mutation($input: UpdateClipInput!) {"
+        f" updateClip(input: $input) {{ clip {{ id title }} {ERRORS} }} }}",
+        "Clip",
+        "clip",
+        lambda i: {"input": {"id": i, "title": "Bob was here", "endSeconds": 20.0}},
+    ),
+    Case(
+        "deleteClip",
+        f"mutation($id: ID!) {{ deleteClip(id: $id) {{ deletedId {ERRORS} }} }}",
+        "Clip",
+        "clip",
+        lambda i: {"id": i},
+    ),
+    Case(
+        "correctTranscript",
+        "mutation($input: CorrectTranscriptInput!) { correctTranscript(input: $input) {"
+        f" upload {{ id transcript {{ text }} }} {ERRORS} }} }}",
+        "Upload",
+        "ready",
+        lambda i: {
+            "input": {
+                "uploadId": i,
+                "corrections": [{"startSeconds": 1.0, "endSeconds": 2.0, "text": "bob"}],
+            }
+        },
+    ),
+    Case(
         "node(CaptionStyle)",
         "query($id: ID!) { node(id: $id) { id ... on CaptionStyle { name fontFamily } } }",
         "CaptionStyle",
@@ -228,6 +281,22 @@ async def alice(make_user: Any) -> dict[str, Any]:
         ass_key="x.ass",
     )
     await Caption.create(clip=clip, platform=CaptionPlatform.TIKTOK, text="alice caption")
+    transcript = await Transcript.create(
+        upload=ready,
+        language="en",
+        text="alice talks about zanzibarian pricing",
+        duration_seconds=60.0,
+        json_key="t.json",
+        srt_key="t.srt",
+        vtt_key="t.vtt",
+    )
+    words = [
+        {"start": 1.0 + i, "end": 1.8 + i, "text": w, "p": 1.0}
+        for i, w in enumerate(["alice", "talks", "about", "zanzibarian", "pricing"])
+    ]
+    await TranscriptSegment.create(
+        transcript=transcript, index=0, start=1.0, end=6.0, text=transcript.text, words=words
+    )
     export = await Export.create(
         user=user, clip=clip, aspect_ratio=AspectRatio.SQUARE_1_1, status=ExportStatus.READY
     )
@@ -304,8 +373,10 @@ async def snapshot(objects: dict[str, Any]) -> Any:
     user = await User.filter(id=objects["user"].id).values()
     hooks = await Webhook.filter(user_id=objects["user"].id).order_by("id").values()
     sent = await WebhookDelivery.filter(webhook__user_id=objects["user"].id).values()
+    said = await TranscriptSegment.filter(transcript__upload__user_id=objects["user"].id).values()
+    texts = await Transcript.filter(upload__user_id=objects["user"].id).values()
     return json.dumps(
-        [uploads, clips, captions, exports, keys, styles, user, hooks, sent],
+        [uploads, clips, captions, exports, keys, styles, user, hooks, sent, said, texts],
         default=str,
         sort_keys=True,
     )
@@ -326,6 +397,7 @@ def secrets_of(objects: dict[str, Any]) -> list[str]:
         "alice-failed",
         "Alice's best moment",
         "alice caption",
+        "zanzibarian",
         "alice-key",
         "alice-secret-style",
         "#FF00AA",
@@ -454,3 +526,9 @@ async def test_lists_and_nested_paths_hold_only_your_own(
     assert body["data"]["me"]["webhooks"] == []
     refs = [e["node"]["reference"] for e in body["data"]["me"]["credits"]["transactions"]["edges"]]
     assert all(str(alice["objects"]["user"].id) not in r for r in refs)
+    search = "query($q: String!) { searchMoments(query: $q) { text upload { id } } }"
+    assert (await gql(search, {"q": "zanzibarian"}, token=bob))["data"]["searchMoments"] == []
+    hers = await gql(search, {"q": "zanzibarian"}, token=alice["token"])
+    assert [m["text"] for m in hers["data"]["searchMoments"]] == [
+        "alice talks about zanzibarian pricing"
+    ]

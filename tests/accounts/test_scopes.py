@@ -44,6 +44,7 @@ POLICY: dict[str, dict[str, str]] = {
         "upload": READ,
         "clip": READ,
         "clips": READ,
+        "searchMoments": READ,
         "captionStyles": READ,
         "queueStats": ADMIN,
         "deadLetters": ADMIN,
@@ -64,6 +65,11 @@ POLICY: dict[str, dict[str, str]] = {
         "retryUpload": WRITE,
         "deleteUpload": WRITE,
         "regenerateCaptions": WRITE,
+        "reclipUpload": WRITE,
+        "createClip": WRITE,
+        "updateClip": WRITE,
+        "deleteClip": WRITE,
+        "correctTranscript": WRITE,
         "exportClip": WRITE,
         "createCaptionStyle": WRITE,
         "importUpload": WRITE,
@@ -89,6 +95,8 @@ ID_KINDS = {
     "revokeApiKey": "ApiKey",
     "retryDeadLetter": "DeadLetter",
     "clipId": "Clip",
+    "updateClip": "Clip",
+    "deleteClip": "Clip",
     "deleteWebhook": "Webhook",
 }
 

@@ -89,7 +89,8 @@ def test_the_english_prompt_goes_to_english_speech_only(media_settings: Settings
 
 def test_segments_are_sentences_and_stray_marks_are_no_words() -> None:
     """Whisper's segment cut at sentence ends, with its spacing; a lone "-" and a "T" it gives
-    0.4 % probability (seen at a chunk's trailing silence when prompted) are left out."""
+    0.4 % probability (seen at a chunk's trailing silence when prompted), and a word of no
+    length at the very end of the audio, are left out."""
     from types import SimpleNamespace as Raw
 
     from jobs.media.transcribe import _sentences, _to_segment
@@ -102,12 +103,16 @@ def test_segments_are_sentences_and_stray_marks_are_no_words() -> None:
         Raw(start=1.4, end=1.7, word=" you?", probability=0.9),
         Raw(start=1.9, end=2.0, word=" -", probability=0.155),
         Raw(start=2.1, end=2.1, word=" T", probability=0.0037),
+        Raw(start=2.48, end=2.48, word=" on?", probability=0.91),  # no length, at the end
     ]
-    seg = Raw(start=0.0, end=2.1, text="Hi there. How are you? - T", words=words)
-    groups = _sentences(seg)
+    seg = Raw(start=0.0, end=2.5, text="Hi there. How are you? - T on?", words=words)
+    groups = _sentences(seg, 2.5)
     pieces = [_to_segment(seg, g, whole=False) for g in groups]
     assert [p.text for p in pieces] == ["Hi there.", "How are you?"]
     assert [(p.start, p.end) for p in pieces] == [(0.0, 0.6), (1.0, 1.7)]
     assert [w.text for w in pieces[1].words] == ["How", "are", "you?"]
-    one = _to_segment(seg, _sentences(Raw(**{**vars(seg), "words": words[:2]}))[0], whole=True)
-    assert (one.start, one.end, one.text) == (0.0, 2.1, "Hi there.")
+    head = Raw(**{**vars(seg), "words": words[:2]})
+    one = _to_segment(seg, _sentences(head, 2.5)[0], whole=True)
+    assert (one.start, one.end, one.text) == (0.0, 2.5, "Hi there.")
+    # A word of no length is real when the audio goes on after it.
+    assert [w.word for w in _sentences(seg, 9.0)[-1]] == [" on?"]

@@ -336,3 +336,40 @@ async def test_a_source_that_stays_down_is_retried_then_dead_lettered_and_retrya
     assert (await Upload.get(id=upload_id)).status == "IMPORTING"
     assert await job_queued(f"import:{upload_id}")
     assert (await User.get(id=user.id)).minutes_balance == 10
+
+
+async def test_an_import_keeps_its_clip_options_and_refuses_bad_ones_before_anything(
+    gql: Any, make_user: Any, source: MediaSource, redis: Any
+) -> None:
+    """ImportUploadInput takes the same ClipOptionsInput as createUpload: stored with the
+    upload (defaults filled in), and bad values answer typed errors with nothing created."""
+    user, key = await partner(gql, make_user)
+    url = f"http://127.0.0.1:{source.port}/talk.mp4"
+    bad = await gql(
+        operation("ImportUpload"),
+        {"input": {"url": url, "options": {"minSeconds": 2, "count": 99}}},
+        token=key,
+    )
+    errors = bad["data"]["importUpload"]["errors"]
+    assert {(e["code"], e["field"]) for e in errors} >= {
+        ("INVALID_CLIP_LENGTH", "options.minSeconds"),
+        ("INVALID_CLIP_COUNT", "options.count"),
+    }
+    assert await Upload.filter(user_id=user.id).count() == 0
+    assert await redis.zcard("arq:queue") == 0 and source.connections == 0
+
+    good = await gql(
+        operation("ImportUpload"),
+        {"input": {"url": url, "options": {"maxSeconds": 30, "prompt": "pricing", "count": 2}}},
+        token=key,
+    )
+    payload = good["data"]["importUpload"]
+    assert payload["errors"] == []
+    shown = await gql(
+        "query($id: ID!) { upload(id: $id) { options { minSeconds maxSeconds count prompt } } }",
+        {"id": payload["upload"]["id"]},
+        token=key,
+    )
+    options = shown["data"]["upload"]["options"]
+    assert (options["maxSeconds"], options["count"], options["prompt"]) == (30, 2, "pricing")
+    assert options["minSeconds"] < 30  # the default filled in

@@ -109,8 +109,7 @@ async def make_upload(user: Any, talk: Talk) -> Any:
         storage_key=key,
         status=UploadStatus.QUEUED,
         duration_seconds=info.duration,
-        clip_min_seconds=CLIP_MIN,
-        clip_max_seconds=CLIP_MAX,
+        clip_options={"minSeconds": CLIP_MIN, "maxSeconds": CLIP_MAX},
         upload_expires_at=datetime.now(UTC) + timedelta(days=1),
     )
 

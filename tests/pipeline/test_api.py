@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ import numpy as np
 
 from core.probe import probe
 from core.storage import get_store
-from orm.models import Caption, Clip, Export
+from orm.models import Caption, Clip, Export, Transcript, TranscriptSegment
 from orm.models.enums import ExportStatus
 from tests.factories import gid
 from tests.pipeline.conftest import Run, job_queued, subscribe
@@ -27,14 +28,55 @@ async def test_upload_detail(run: Run, gql: Any) -> None:
     assert upload["status"] == "READY" and upload["error"] is None
     assert upload["transcript"]["language"] == "en"
     assert upload["transcript"]["srtUrl"] and upload["transcript"]["vttUrl"]
-    words = [w for s in upload["transcript"]["segments"] for w in s["words"]]
+    assert upload["sourceUrl"] is None
+    assert upload["options"] == {
+        "minSeconds": 4.0,
+        "maxSeconds": 10.0,
+        "count": 1,  # not asked for: by length, one per ~2.5 minutes of this 35 s talk
+        "prompt": None,
+        "language": None,
+    }
+    # the words are not on the upload page: one JSON file, or pages of segments
+    json_url = upload["transcript"]["jsonUrl"]
+    assert json_url and "segments" not in upload["transcript"]
+    key = (await Transcript.get(upload_id=run.upload.id)).json_key
+    whole = json.loads(await get_store().get_bytes(key))
+    words = [w for seg in whole["segments"] for w in seg["words"]]
     assert len(words) > 50
+    paged: list[dict[str, Any]] = []
+    for offset in range(0, 1000, 4):
+        page = await gql(
+            operation("TranscriptPage"),
+            {"id": gid("Upload", run.upload.id), "offset": offset, "limit": 4},
+            run.token,
+        )
+        segments = page["data"]["upload"]["transcript"]["segments"]
+        paged += segments
+        if len(segments) < 4:
+            break
+    assert [w["text"] for s in paged for w in s["words"]] == [w["text"] for w in words]
     nodes = [e["node"] for e in upload["clips"]["edges"]]
     assert [n["id"] for n in nodes] == [gid("Clip", c.id) for c in await _clips(run)]
     for node in nodes:
         assert node["videoUrl"] and node["thumbnailUrl"]
         assert all(node["subtitles"][k] for k in ("srtUrl", "vttUrl", "assUrl"))
         assert len(node["captions"]) == 5
+        assert node["origin"] == "AUTO"
+        parts = {p["name"]: p["score"] for p in node["scoreBreakdown"]}
+        assert {"hook", "start", "ending", "rate", "filler"} <= set(parts)
+        assert all(0 <= v <= 100 for v in parts.values())
+
+
+async def test_transcript_pages_are_bounded(run: Run, gql: Any) -> None:
+    upload_id = gid("Upload", run.upload.id)
+    for variables, field in (({"limit": 101}, "limit"), ({"offset": -1}, "offset")):
+        body = await gql(
+            operation("TranscriptPage"), {"id": upload_id, **variables}, run.token, True
+        )
+        assert body["errors"][0]["extensions"]["field"] == field, body
+    first = await gql(operation("TranscriptPage"), {"id": upload_id}, run.token)
+    count = await TranscriptSegment.filter(transcript__upload_id=run.upload.id).count()
+    assert len(first["data"]["upload"]["transcript"]["segments"]) == min(100, count)
 
 
 async def test_clip_detail_and_partner_feed(run: Run, gql: Any, make_user: Any) -> None:

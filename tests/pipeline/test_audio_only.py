@@ -55,8 +55,7 @@ async def test_an_mp3_becomes_clips_over_a_generated_picture(
         storage_key=key,
         status=UploadStatus.QUEUED,
         duration_seconds=(await probe(podcast)).duration,
-        clip_min_seconds=CLIP_MIN,
-        clip_max_seconds=CLIP_MAX,
+        clip_options={"minSeconds": CLIP_MIN, "maxSeconds": CLIP_MAX},
         upload_expires_at=datetime.now(UTC) + timedelta(days=1),
     )
     with clip_count(2):

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from core.probe import probe
+from tests.pipeline.conftest import Talk
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def test_process_writes_clips_captions_and_summary(short_talk: Path, tmp_path: Path) -> None:
+async def test_process_writes_clips_captions_and_summary(talk: Talk, tmp_path: Path) -> None:
     out = tmp_path / "out"
     env = {
         **os.environ,
@@ -28,8 +29,9 @@ async def test_process_writes_clips_captions_and_summary(short_talk: Path, tmp_p
     }
     done = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "cli.main", "process", str(short_talk), "--out", str(out)]
-        + ["--min", "3", "--max", "8", "--clips", "2"],
+        [sys.executable, "-m", "cli.main", "process", str(talk.video), "--out", str(out)]
+        + ["--min", "5", "--max", "10", "--count", "2", "--prompt", "consistency"]
+        + ["--language", "en"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -40,8 +42,19 @@ async def test_process_writes_clips_captions_and_summary(short_talk: Path, tmp_p
     summary = json.loads((out / "summary.json").read_text())
     assert summary["language"] == "en" and summary["words"] > 20
     assert [c["rank"] for c in summary["clips"]] == [1, 2]
+    assert summary["options"] == {
+        "minSeconds": 5.0,
+        "maxSeconds": 10.0,
+        "count": 2,
+        "prompt": "consistency",
+        "language": "en",
+    }
+    # the prompt steers: the clip saying it comes first, and says why
+    assert "consistency" in summary["clips"][0]["text"].lower()
+    assert summary["clips"][0]["reason"].startswith("About consistency")
     for clip in summary["clips"]:
-        assert 3 <= clip["end_seconds"] - clip["start_seconds"] <= 8
+        assert "relevance" in clip["score_breakdown"]
+        assert 3 <= clip["end_seconds"] - clip["start_seconds"] <= 10
         assert clip["title"] in done.stdout.replace("\n", " ") or clip["title"][:20] in done.stdout
         files = {name: out / rel for name, rel in clip["files"].items()}
         assert all(p.is_file() and p.stat().st_size > 0 for p in files.values()), files
@@ -74,6 +87,21 @@ def test_process_refuses_bad_input(tmp_path: Path) -> None:
     )
     assert bad.returncode == 1 and "could not be processed" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
+    for flags, named in (
+        (["--min", "2"], "--min"),
+        (["--min", "30", "--max", "20"], "--min"),
+        (["--count", "31"], "--count"),
+        (["--language", "klingon"], "--language"),
+        (["--prompt", "x" * 501], "--prompt"),
+    ):
+        refused = subprocess.run(
+            [sys.executable, "-m", "cli.main", "process", str(not_video), *flags],
+            cwd=ROOT,
+            env={**os.environ, "CLIPFORGE_VAR_DIR": str(tmp_path / "var"), "COLUMNS": "200"},
+            capture_output=True,
+            text=True,
+        )
+        assert refused.returncode == 2 and named in refused.stderr, (flags, refused.stderr)
 
 
 async def test_process_writes_an_export_next_to_each_clip(

@@ -10,7 +10,7 @@ from typing import Any
 from core.probe import probe
 from core.storage import get_store
 from orm.models import Caption, Clip, Export, Transcript, TranscriptSegment
-from orm.models.enums import CaptionPlatform, UploadStatus
+from orm.models.enums import CaptionPlatform, ClipOrigin, UploadStatus
 from tests.pipeline.conftest import SENTENCES, Run
 
 PLATFORMS = {p.value for p in CaptionPlatform}
@@ -78,7 +78,8 @@ async def test_clips_cut_on_word_boundaries_within_a_frame(run: Run, tmp_path: P
         assert srt.startswith("1\n00:00:0"), srt  # re-timed to the clip
         assert (await store.get_bytes(c.vtt_key)).decode().startswith("WEBVTT")
         assert "\\k" in (await store.get_bytes(c.ass_key)).decode()
-        assert c.video_key == f"uploads/{run.upload.id}/clips/{c.rank}/clip.mp4"
+        assert c.video_key == f"uploads/{run.upload.id}/clips/{c.id}/clip.mp4"
+        assert c.origin == ClipOrigin.AUTO and {p["name"] for p in c.score_breakdown} >= {"hook"}
     for a in clips:  # non-overlapping
         for b in clips:
             assert a is b or a.end_seconds <= b.start_seconds or b.end_seconds <= a.start_seconds

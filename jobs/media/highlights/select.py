@@ -4,32 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.clip_options import ClipOptions
+from core.clip_options import ClipOptions, by_length
 from core.config import Settings
 from jobs.media.highlights.candidates import build_candidates
 from jobs.media.highlights.local import LocalScorer
 from jobs.media.highlights.scorer import Scorer
 from jobs.media.types import AudioFeatures, ScoredClip, TranscriptResult
 
-MAX_AUTO_CLIPS = 20
-SECONDS_PER_AUTO_CLIP = 150.0  # about one clip per 2.5 minutes of video
-
 
 def target_count(clip_count: int, duration: float) -> int:
     """`clip_count` when set (> 0); otherwise one per ~2.5 minutes, between 1 and 20."""
-    if clip_count > 0:
-        return clip_count
-    return max(1, min(MAX_AUTO_CLIPS, round(duration / SECONDS_PER_AUTO_CLIP)))
+    return by_length(clip_count, duration) or 1
 
 
-def select_top(clips: Sequence[ScoredClip], n: int) -> list[ScoredClip]:
-    """The n best clips that do not overlap each other, best first (ties: earlier first)."""
+def select_top(
+    clips: Sequence[ScoredClip], n: int, avoid: Sequence[tuple[float, float]] = ()
+) -> list[ScoredClip]:
+    """The n best clips that overlap neither each other nor a span of `avoid` (clips the
+    user made, which a reclip keeps), best first (ties: earlier first)."""
     chosen: list[ScoredClip] = []
+    taken = list(avoid)
     for c in sorted(clips, key=lambda c: (-c.score, c.start, c.end)):
         if len(chosen) >= n:
             break
-        if all(c.end <= k.start or c.start >= k.end for k in chosen):
+        if all(c.end <= a or c.start >= b for a, b in taken):
             chosen.append(c)
+            taken.append((c.start, c.end))
     return chosen
 
 
@@ -52,12 +52,13 @@ async def find_highlights(
     engine: Scorer | None = None,
     *,
     options: ClipOptions | None = None,
+    avoid: Sequence[tuple[float, float]] = (),
 ) -> list[ScoredClip]:
     """Candidates -> scores -> top non-overlapping clips, best first.
 
     The clip stage's one call: `options` (the upload's, defaults from the settings when
     None) give the lengths, the count and the prompt. Each pick carries its score, title,
-    reason and breakdown.
+    reason and breakdown. No pick overlaps a span of `avoid`.
     """
     options = options or ClipOptions.defaults(settings)
     engine = engine or pick_engine(settings, options)
@@ -65,4 +66,4 @@ async def find_highlights(
         transcript, min_seconds=options.min_seconds, max_seconds=options.max_seconds
     )
     scored = await engine.score(transcript, audio, candidates)
-    return select_top(scored, target_count(options.count or 0, transcript.duration))
+    return select_top(scored, target_count(options.count or 0, transcript.duration), avoid)

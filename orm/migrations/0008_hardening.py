@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0006_exports")]
+    dependencies = [("models", "0007_steering")]
 
     initial = False
 
