@@ -86,10 +86,6 @@ async def _update(
     raise MoveRefused(model.__name__.lower(), row_id, current, str(target))
 
 
-def may_move_upload(current: UploadStatus | str, target: UploadStatus) -> bool:
-    return UploadStatus(current) == target or target in UPLOAD_MOVES[UploadStatus(current)]
-
-
 async def move_upload(
     upload: Upload | uuid.UUID,
     target: UploadStatus,

@@ -23,8 +23,13 @@ from orm.models import Clip, Export, Upload
 from orm.models.enums import ClipOrigin
 from resolvers.clips import owned_clip
 from resolvers.ids import decode_uuid
-from resolvers.spans import check_span, not_ready, segments_near, transcript_of
-from resolvers.uploads import owned_upload
+from resolvers.spans import (
+    check_span,
+    editable_upload,
+    not_ready,
+    segments_near,
+    transcript_of,
+)
 from resolvers.viewer import WRITE_UPLOADS, Viewer, require
 
 TITLE_MAX = 200
@@ -85,13 +90,7 @@ async def create_clip(
     """Queue the cut of a new MANUAL clip; the answer is the clip as it will be (its files,
     score and captions arrive with the CLIP COMPLETED event carrying its id)."""
     user_id = require(viewer, WRITE_UPLOADS).user_id
-    upload_id = decode_uuid(upload_gid, "Upload", "input.uploadId")
-    try:
-        upload = await owned_upload(user_id, upload_id)
-    except NotFound:
-        raise NotFound("upload", "input.uploadId") from None
-    if upload.status != UploadStatus.READY:
-        raise not_ready(upload, "input.uploadId")
+    upload = await editable_upload(user_id, upload_gid, "input.uploadId")
     name = check_title(title)
     s, e, preview = await snapped_span(upload, start, end)
     clip_id = uuid.uuid4()

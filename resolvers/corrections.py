@@ -14,14 +14,11 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from core.errors import DomainError, NotFound
-from core.pipeline import UploadStatus
+from core.errors import DomainError
 from core.transcript_words import SegmentWords, replace_span
 from jobs import schedule
 from orm.models import Transcript, TranscriptSegment, Upload
-from resolvers.ids import decode_uuid
-from resolvers.spans import check_span, not_ready, segments_near
-from resolvers.uploads import owned_upload
+from resolvers.spans import check_span, editable_upload, segments_near
 from resolvers.viewer import WRITE_UPLOADS, Viewer, require
 
 MAX_CORRECTIONS = 50
@@ -46,13 +43,7 @@ async def correct_transcript(
 ) -> Upload:
     """Replace the words of each span, then queue the rewrite of the files that show them."""
     user_id = require(viewer, WRITE_UPLOADS).user_id
-    upload_id = decode_uuid(upload_gid, "Upload", "input.uploadId")
-    try:
-        upload = await owned_upload(user_id, upload_id)
-    except NotFound:
-        raise NotFound("upload", "input.uploadId") from None
-    if upload.status != UploadStatus.READY:
-        raise not_ready(upload, "input.uploadId")
+    upload = await editable_upload(user_id, upload_gid, "input.uploadId")
     checked = _checked(upload, corrections)
     before = await _apply(upload, checked)
     spans = [(c.start, c.end) for c in checked]

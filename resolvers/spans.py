@@ -7,9 +7,12 @@ from __future__ import annotations
 import math
 import uuid
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
+from core.pipeline import UploadStatus
 from core.transcript_words import SegmentWords, TimedWord
 from orm.models import Transcript, TranscriptSegment, Upload
+from resolvers.ids import decode_uuid
+from resolvers.uploads import owned_upload
 
 EDGE_SLACK = 0.05  # seconds a span may pass the media's end (rounding of the client's player)
 WORD_PAD = 30.0  # segments this far around a span are read, for the words next to it
@@ -22,6 +25,18 @@ def not_ready(upload: Upload, field: str = "id") -> DomainError:
         f"Only a READY upload can be edited; this one is {upload.status.value}.",
         field,
     )
+
+
+async def editable_upload(user_id: uuid.UUID, upload_gid: str, field: str) -> Upload:
+    """The user's READY upload named by the input's `field` (NOT_FOUND, INVALID_ID or
+    UPLOAD_NOT_READY on that field otherwise)."""
+    try:
+        upload = await owned_upload(user_id, decode_uuid(upload_gid, "Upload", field))
+    except NotFound:
+        raise NotFound("upload", field) from None
+    if upload.status != UploadStatus.READY:
+        raise not_ready(upload, field)
+    return upload
 
 
 def check_span(
