@@ -323,10 +323,11 @@ def pipeline_section(res: dict[str, Any] | None) -> list[str]:
     assert res is not None
     if res.get("available"):
         stages = res.get("stages", {})
-        order = ["transcribe", "clip", "captions"]
+        order = ["transcribe", "transcribe_chunk", "clip", "captions"]
         rows = [[s, f(stages[s], 1)] for s in order if s in stages]
         rows += [
             ["sum of stages", f(res.get("sum_of_stages"), 1)],
+            ["inside jobs (overlapping chunks once)", f(res.get("busy"), 1)],
             ["end-to-end to READY", f(res.get("end_to_end"), 1)],
         ]
         out += [
@@ -334,7 +335,9 @@ def pipeline_section(res: dict[str, Any] | None) -> list[str]:
             f"{res.get('model')}. Real-time factor {f(res.get('real_time_factor'))}x "
             f"(target >= 5x), orchestration overhead {f(res.get('overhead_pct'))} % "
             "(target < 10 %): end-to-end is from completeUpload to READY, stages are the time "
-            f"inside each arq job; {res.get('clips', '-')} clips made. {state(res)}",
+            "inside each arq job (chunks summed; the overhead compares with the time inside "
+            f"jobs, overlapping chunks counted once); {res.get('clips', '-')} clips made. "
+            f"{state(res)}",
             "",
         ]
         out += table(["stage", "wall seconds"], rows) + [""]

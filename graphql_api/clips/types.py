@@ -13,6 +13,7 @@ from graphql_api.common.urls import presigned_get
 from graphql_api.context import Info
 from orm.models import Caption, Clip
 from orm.models.enums import CaptionPlatform, ClipOrigin
+from resolvers.dataloaders import CaptionRow
 
 if TYPE_CHECKING:
     from graphql_api.uploads.types import UploadType
@@ -25,7 +26,7 @@ class CaptionType(Node):
     hashtags: list[str]
 
     @classmethod
-    def from_model(cls, caption: Caption) -> CaptionType:
+    def from_model(cls, caption: Caption | CaptionRow) -> CaptionType:
         return cls(
             id=to_global_id("Caption", caption.id),
             platform=CaptionPlatform(caption.platform),
