@@ -101,8 +101,7 @@ class SpecGraphQL(GraphQL[Context, RootValue]):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 is_json = any(
-                    k.lower() == b"content-type" and v.startswith(JSON.encode())
-                    for k, v in headers
+                    k.lower() == b"content-type" and v.startswith(JSON.encode()) for k, v in headers
                 )
                 if is_json:
                     headers = [(k, v) for k, v in headers if k.lower() != b"content-type"]

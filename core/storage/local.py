@@ -442,6 +442,9 @@ class LocalStore:
     async def presigned_get(self, key: str, expires_in: int | None = None) -> str:
         return self._url("GET", key, self._expiry(expires_in))
 
+    def quick_get(self, key: str) -> str | None:
+        return self._url("GET", key, self._expiry(None))
+
     # --------------------------------------------------------------- multipart
     def _load_upload(self, key: str, upload_id: str) -> dict[str, Any]:
         try:

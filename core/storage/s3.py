@@ -298,6 +298,11 @@ class S3Store:
             )
         return url
 
+    def quick_get(self, key: str) -> str | None:
+        """Only once the fast signer is made (static credentials, after the first presign)."""
+        signer = self._presigner
+        return signer.get_url(check_key(key), self._ttl(None)) if signer else None
+
     async def _make_presigner(self) -> QueryPresigner | Literal[False]:
         """The fast GET signer, for static credentials (else False: botocore signs)."""
         access, secret = self.settings.s3_access_key_id, self.settings.s3_secret_access_key

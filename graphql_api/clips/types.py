@@ -9,7 +9,7 @@ import strawberry
 
 import graphql_api.enums  # noqa: F401  (registers the enums)
 from graphql_api.common.relay import Node, to_global_id
-from graphql_api.common.urls import presigned_get
+from graphql_api.common.urls import SignedUrl, presigned_get
 from graphql_api.context import Info
 from orm.models import Caption, Clip
 from orm.models.enums import CaptionPlatform, ClipOrigin
@@ -41,17 +41,17 @@ class Subtitles:
     _vtt: strawberry.Private[str]
     _ass: strawberry.Private[str]
 
-    @strawberry.field
-    async def srt_url(self) -> str | None:
-        return await presigned_get(self._srt)
+    @strawberry.field(graphql_type=str | None)
+    def srt_url(self) -> SignedUrl:
+        return presigned_get(self._srt)
 
-    @strawberry.field
-    async def vtt_url(self) -> str | None:
-        return await presigned_get(self._vtt)
+    @strawberry.field(graphql_type=str | None)
+    def vtt_url(self) -> SignedUrl:
+        return presigned_get(self._vtt)
 
-    @strawberry.field(description="ASS with word-by-word highlight.")
-    async def ass_url(self) -> str | None:
-        return await presigned_get(self._ass)
+    @strawberry.field(description="ASS with word-by-word highlight.", graphql_type=str | None)
+    def ass_url(self) -> SignedUrl:
+        return presigned_get(self._ass)
 
 
 @strawberry.type(name="ScorePart", description="One component behind a clip's score.")
@@ -102,13 +102,13 @@ class ClipType(Node):
     def pk(self) -> uuid.UUID:
         return self._model.id
 
-    @strawberry.field(description="Presigned GET, valid 24 h.")
-    async def video_url(self) -> str | None:
-        return await presigned_get(self._model.video_key)
+    @strawberry.field(description="Presigned GET, valid 24 h.", graphql_type=str | None)
+    def video_url(self) -> SignedUrl:
+        return presigned_get(self._model.video_key)
 
-    @strawberry.field
-    async def thumbnail_url(self) -> str | None:
-        return await presigned_get(self._model.thumbnail_key)
+    @strawberry.field(graphql_type=str | None)
+    def thumbnail_url(self) -> SignedUrl:
+        return presigned_get(self._model.thumbnail_key)
 
     @strawberry.field
     def subtitles(self) -> Subtitles:

@@ -7,7 +7,7 @@ import strawberry
 import graphql_api.enums  # noqa: F401  (registers the enums)
 from graphql_api.clips.types import ClipType
 from graphql_api.common.relay import Node, to_global_id
-from graphql_api.common.urls import presigned_get
+from graphql_api.common.urls import SignedUrl, presigned_get
 from graphql_api.context import Info
 from orm.models import Export
 from orm.models.enums import AspectRatio, ExportStatus, Reframe
@@ -51,11 +51,13 @@ class ExportType(Node):
             _model=export,
         )
 
-    @strawberry.field(description="Presigned GET of the rendered file once READY.")
-    async def url(self) -> str | None:
+    @strawberry.field(
+        description="Presigned GET of the rendered file once READY.", graphql_type=str | None
+    )
+    def url(self) -> SignedUrl:
         if self._model.status != ExportStatus.READY:
             return None
-        return await presigned_get(self._model.key)
+        return presigned_get(self._model.key)
 
     @strawberry.field
     async def clip(self, info: Info) -> ClipType:

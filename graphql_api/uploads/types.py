@@ -10,7 +10,7 @@ import strawberry
 
 import graphql_api.enums  # noqa: F401  (registers the enums)
 from graphql_api.common.relay import Connection, Node, make_connection, to_global_id
-from graphql_api.common.urls import presigned_get
+from graphql_api.common.urls import SignedUrl, presigned_get
 from graphql_api.context import Info
 from graphql_api.uploads.options import ClipOptionsType
 from orm.models import Upload
@@ -84,17 +84,17 @@ class Transcript:
     _vtt_key: strawberry.Private[str]
     _json_key: strawberry.Private[str]
 
-    @strawberry.field
-    async def srt_url(self) -> str | None:
-        return await presigned_get(self._srt_key)
+    @strawberry.field(graphql_type=str | None)
+    def srt_url(self) -> SignedUrl:
+        return presigned_get(self._srt_key)
 
-    @strawberry.field
-    async def vtt_url(self) -> str | None:
-        return await presigned_get(self._vtt_key)
+    @strawberry.field(graphql_type=str | None)
+    def vtt_url(self) -> SignedUrl:
+        return presigned_get(self._vtt_key)
 
-    @strawberry.field
-    async def json_url(self) -> str | None:
-        return await presigned_get(self._json_key)
+    @strawberry.field(graphql_type=str | None)
+    def json_url(self) -> SignedUrl:
+        return presigned_get(self._json_key)
 
     @strawberry.field(
         description="A page of segments with their word timings, in order: `limit` (at most "
