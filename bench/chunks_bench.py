@@ -45,6 +45,13 @@ def edits(a: list[str], b: list[str]) -> int:
     return row[len(b)]
 
 
+def window_ok(timed: list[tuple[float, str]], at: float, reference: list[str]) -> bool:
+    """The SEAM_WORDS words around `at` (half before, half after) match the script."""
+    before = [t for start, t in timed if start < at][-SEAM_WORDS // 2 :]
+    after = [t for start, t in timed if start >= at][: SEAM_WORDS // 2]
+    return seam_ok(words(" ".join(before + after)), reference)
+
+
 def seam_ok(window: list[str], reference: list[str]) -> bool:
     """True when some run of the reference matches the window with at most one edit."""
     n = len(window)
@@ -175,11 +182,11 @@ async def one_run(
     rows = await TranscriptSegment.filter(transcript_id=transcript.id).order_by("index")
     timed = [(float(w["start"]), str(w["text"])) for s in rows for w in s.words]
     reference = words(script)
-    checked = []
+    checked, control = [], []
     for seam in sorted(seams):
-        before = [t for at, t in timed if at < seam][-SEAM_WORDS // 2 :]
-        after = [t for at, t in timed if at >= seam][: SEAM_WORDS // 2]
-        checked.append(seam_ok(words(" ".join(before + after)), reference))
+        checked.append(window_ok(timed, seam, reference))
+        # The same check half a chunk away from any cut: what transcription errors alone give.
+        control.append(window_ok(timed, seam - chunk_seconds / 2, reference))
     await Upload.filter(id=upload.id).delete()
     return {
         "workers": workers,
@@ -189,6 +196,7 @@ async def one_run(
         "peak_worker_rss_mb": [round(p / 2**20) for p in peak],
         "seams_checked": len(checked),
         "seam_accuracy": round(sum(checked) / len(checked), 3) if checked else None,
+        "mid_chunk_accuracy": round(sum(control) / len(control), 3) if control else None,
         "words": len(timed),
         "export_start_delay_s": [round(d, 3) for d in delays],
     }
