@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from core.config import Settings, get_settings
+from jobs.media.coverage import LOST_S, SAMPLE_RATE, coverage, speech_spans
 from jobs.media.onsets import refine_onsets
 from jobs.media.types import Segment, TranscriptResult, Word
 from jobs.media.whisper_model import choose_model, load_model
@@ -112,13 +113,41 @@ def _decode(
     stop: threading.Event,
     verbatim: bool,
 ) -> TranscriptResult:
-    """Runs in a worker thread: faster-whisper yields segments lazily as it decodes; each
-    sentence is reported as soon as its segment is decoded."""
+    """Runs in a worker thread. A prompted decode that lost speech (coverage.py) is done
+    again without the prompt, and the transcript that accounts for more speech is kept:
+    fillers are worth less than sentences."""
+    from faster_whisper import decode_audio
+
     name, language = choose_model(settings, language, wav)
     model = load_model(settings, name)
     language, prompt = language_and_prompt(model, wav, language, verbatim)
+    audio = decode_audio(str(wav), sampling_rate=SAMPLE_RATE)
+    result = _decode_pass(model, audio, settings, language, prompt, report, stop)
+    if prompt is None:
+        return result
+    spans = speech_spans(audio)
+    prompted = coverage(spans, result.words)
+    if not prompted.lost_speech:
+        return result
+    plain = _decode_pass(model, audio, settings, language, None, report, stop)
+    if coverage(spans, plain.words).uncovered < prompted.uncovered - LOST_S / 2:
+        return plain
+    return result
+
+
+def _decode_pass(
+    model: Any,
+    audio: np.ndarray,
+    settings: Settings,
+    language: str | None,
+    prompt: str | None,
+    report: Callable[[float], None],
+    stop: threading.Event,
+) -> TranscriptResult:
+    """One decode: faster-whisper yields segments lazily; each sentence is reported as soon
+    as its segment is decoded."""
     segments, info = model.transcribe(
-        str(wav),
+        audio,
         language=language,
         beam_size=settings.whisper_beam_size,
         word_timestamps=True,

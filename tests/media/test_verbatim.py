@@ -74,8 +74,9 @@ async def test_without_verbatim_whisper_drops_them(
     fillers: Fillers, media_settings: Settings
 ) -> None:
     result = await transcribe(fillers.wav, settings=media_settings, verbatim=False)
-    # Measured: none of the 16 in four runs, 2 once in a busy suite run; with verbatim 6+.
-    assert len([w.text for w in result.words if is_filler(w.text)]) <= 3
+    # Measured: none of the 16 in four runs, 2 once in a busy suite run, 4 on another
+    # machine; with verbatim 6+ (the bound of the test above), so the two stay apart.
+    assert len([w.text for w in result.words if is_filler(w.text)]) <= 5
     assert "start the show" in result.text.lower()  # the speech itself is there
 
 
