@@ -408,8 +408,9 @@ def export_section(res: dict[str, Any] | None) -> list[str]:
         f"Ran {res.get('ran_at')}; a {f(ex.get('clip_seconds'), 1)} s two-person dialogue "
         f"(real faces, espeak-ng speech) at {ex.get('source')}, exported to {ex.get('export')} "
         "(libx264 veryfast, CRF 21) from the source in one run, no captions. Seconds of work "
-        "per second of clip; `faces` is the sampled detection, tracking and speaker analysis "
-        f"(5 frames/s at 360p), `render` the FFmpeg run. {state(res)}",
+        "per second of clip; `analysis` is the sampled face detection, tracking and speaker "
+        "analysis (5 frames/s at 360p, the audio's loudness decoded alongside), `render` the "
+        f"FFmpeg run. {state(res)}",
         "",
     ]
     rows = []
@@ -423,13 +424,13 @@ def export_section(res: dict[str, Any] | None) -> list[str]:
                 mode,
                 f(m.get("seconds"), 2),
                 f(m.get("per_clip_second"), 3),
-                f(ph.get("faces"), 2) if "faces" in ph else "-",
+                f(ph["analysis"], 2) if ph.get("analysis") else "-",
                 f(ph.get("render"), 2),
                 m.get("reframe_used", "-"),
             ]
         )
     out += table(
-        ["mode", "wall s", "s per clip second", "faces s", "render s", "mode used"], rows
+        ["mode", "wall s", "s per clip second", "analysis s", "render s", "mode used"], rows
     )
     out += [
         "",

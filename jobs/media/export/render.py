@@ -94,26 +94,31 @@ async def render_export(
     cleanup = spec.remove_fillers or spec.remove_silences
     clock = time.perf_counter()
     timings: dict[str, float] = {}
-    envelope: Envelope | None = None
+    loudness: asyncio.Future[Envelope] | None = None
     if info.has_audio and (cleanup or spec.reframe != "CENTER"):
-        envelope = await loudness_envelope(
-            source, start, start + duration, step=ENVELOPE_STEP_S, settings=settings
+        loudness = asyncio.ensure_future(
+            loudness_envelope(
+                source, start, start + duration, step=ENVELOPE_STEP_S, settings=settings
+            )
         )
+    try:
+        analysis: FaceAnalysis | None = None
+        if spec.reframe == "CENTER":
+            plan = center_plan(info.width / info.height, width / height)
+        else:
+            if detector is None:
+                from jobs.media.reframe.dlib_faces import default_detector
 
-    analysis: FaceAnalysis | None = None
-    if spec.reframe == "CENTER":
-        plan = center_plan(info.width / info.height, width / height)
-    else:
-        if detector is None:
-            from jobs.media.reframe.dlib_faces import default_detector
-
-            detector = await asyncio.to_thread(default_detector)  # loads a 100 MB model
-        timings["audio"] = time.perf_counter() - clock
-        analysis = await analyse_faces(
-            source, start, start + duration, detector, envelope=envelope, settings=settings
-        )
-        timings["faces"] = time.perf_counter() - clock - timings["audio"]
-        plan = plan_reframe(analysis, spec.reframe, width, height)
+                detector = await asyncio.to_thread(default_detector)  # loads a 100 MB model
+            analysis = await analyse_faces(
+                source, start, start + duration, detector, envelope=loudness, settings=settings
+            )
+            plan = plan_reframe(analysis, spec.reframe, width, height)
+        envelope = await loudness if loudness is not None else None
+    finally:
+        if loudness is not None and not loudness.done():
+            loudness.cancel()
+    timings["analysis"] = time.perf_counter() - clock
 
     edits = EditList((Span(0.0, duration),))
     messages = [plan.message] if plan.message else []

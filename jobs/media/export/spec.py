@@ -46,7 +46,9 @@ class RenderResult:
     reframe: Reframe
     plan: ReframePlan
     edits: EditList
-    timings: dict[str, float] = field(default_factory=dict)  # seconds: audio, faces, render
+    timings: dict[str, float] = field(
+        default_factory=dict
+    )  # seconds: analysis (loudness and faces, overlapped), render
 
 
 __all__ = ["ExportSpec", "RenderResult"]

@@ -6,6 +6,8 @@ Everything the crop planner needs, computed once per export from the original up
 from __future__ import annotations
 
 import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from jobs.media.reframe.sampling import (
     SAMPLE_FPS,
     SAMPLE_HEIGHT,
     FrameSize,
-    sample_frames,
+    sample_chunks,
     sample_size,
 )
 from jobs.media.reframe.scenes import Thumb, scene_cuts, thumb
@@ -27,6 +29,7 @@ from jobs.media.reframe.speaker import SpeakerSpan, choose_speakers
 from jobs.media.reframe.tracking import Track, build_tracks
 
 LOUDNESS_WINDOW_S = 0.08  # loudness around each sample instant, for the mouth correlation
+MAX_THREADS = 4  # detection threads, at most one per core
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,21 @@ class FaceAnalysis:
         return self.size.width / self.size.height
 
 
+def detection_threads(detector: FaceDetector) -> int:
+    """Frames detected at once: one per core for a detector safe on several threads."""
+    return max(1, min(MAX_THREADS, os.cpu_count() or 1)) if detector.parallel else 1
+
+
+async def _detect_all(
+    pool: ThreadPoolExecutor, detector: FaceDetector, frames: np.ndarray
+) -> list[list[Face]]:
+    """Faces of each frame in order, the frames shared out over the pool's threads."""
+    loop = asyncio.get_running_loop()
+    return list(
+        await asyncio.gather(*(loop.run_in_executor(pool, detector.detect, f) for f in frames))
+    )
+
+
 async def analyse_faces(
     src: str | Path,
     start: float,
@@ -55,24 +73,35 @@ async def analyse_faces(
     *,
     fps: float = SAMPLE_FPS,
     height: int = SAMPLE_HEIGHT,
-    envelope: Envelope | None = None,
+    envelope: Envelope | asyncio.Future[Envelope] | None = None,
     settings: Settings | None = None,
 ) -> FaceAnalysis:
     """Sample [start, end) at fps and height, detect and track faces, find scene cuts and,
-    from the audio's loudness, who speaks."""
+    from the audio's loudness, who speaks. `envelope` may still be in the making: it is
+    awaited once the frames are done, so the two decodes overlap."""
     size = await sample_size(src, height)
+    loudness = envelope if isinstance(envelope, asyncio.Future) else None
+    if envelope is None and (await probe(src)).has_audio:
+        loudness = asyncio.ensure_future(loudness_envelope(src, start, end, settings=settings))
     times: list[float] = []
     faces: list[tuple[Face, ...]] = []
     thumbs: list[Thumb] = []
-    async for t, frame in sample_frames(src, start, end, size, fps=fps, settings=settings):
-        found = await asyncio.to_thread(detector.detect, frame)
-        thumbs.append(thumb(frame))
-        times.append(t)
-        faces.append(tuple(found))
+    threads = detection_threads(detector)
+    try:
+        with ThreadPoolExecutor(threads, thread_name_prefix="faces") as pool:
+            chunks = sample_chunks(src, start, end, size, fps=fps, settings=settings)
+            async for chunk_times, frames in chunks:
+                found = await _detect_all(pool, detector, frames)
+                thumbs += [thumb(frame) for frame in frames]
+                times += [float(t) for t in chunk_times]
+                faces += [tuple(f) for f in found]
+        envelope = await loudness if loudness is not None else envelope
+    finally:
+        if loudness is not None and not loudness.done():
+            loudness.cancel()
+    assert not isinstance(envelope, asyncio.Future)
     cuts = scene_cuts(times, thumbs)
     tracks = build_tracks(list(zip(times, faces, strict=True)), cuts)
-    if envelope is None and (await probe(src)).has_audio:
-        envelope = await loudness_envelope(src, start, end, settings=settings)
     loud = envelope.at(np.asarray(times), LOUDNESS_WINDOW_S) if envelope is not None else None
     speakers = choose_speakers(tracks, times, loud)
     return FaceAnalysis(

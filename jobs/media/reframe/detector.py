@@ -25,9 +25,11 @@ class Face:
 
 
 class FaceDetector(Protocol):
-    """Finds faces in one greyscale frame (uint8, H x W)."""
+    """Finds faces in one greyscale frame (uint8, H x W). `parallel`: detect may run on
+    several threads at once (and releases the GIL while it works)."""
 
     name: str
+    parallel: bool
 
     def detect(self, frame: np.ndarray) -> list[Face]: ...
 

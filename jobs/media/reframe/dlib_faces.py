@@ -83,7 +83,7 @@ class DlibFaceDetector:
         import dlib
 
         self.upsample = upsample
-        self._hog = None if cnn else dlib.get_frontal_face_detector()
+        self._local = threading.local()  # one HOG detector per thread: its scan keeps state
         self._cnn = None
         if cnn:
             path = model_file(CNN_DETECTOR)
@@ -92,17 +92,27 @@ class DlibFaceDetector:
             self._cnn = dlib.cnn_face_detection_model_v1(str(path))
         path68 = model_file(LANDMARKS_68) if landmarks else None
         self._shape = _predictor(path68) if path68 is not None else None
+        self.parallel = not cnn  # HOG per thread; the CNN model is one shared net
         self.name = ("dlib-cnn" if cnn else "dlib-hog") + ("+68" if self._shape else "")
 
     @property
     def has_landmarks(self) -> bool:
         return self._shape is not None
 
+    def _thread_hog(self) -> Any:
+        """The HOG detector of the calling thread (dlib releases the GIL while it scans, so
+        frames can be detected on several threads at once; the landmark model is shared)."""
+        import dlib
+
+        hog = getattr(self._local, "hog", None)
+        if hog is None:
+            hog = self._local.hog = dlib.get_frontal_face_detector()
+        return hog
+
     def _rects(self, frame: np.ndarray) -> list[tuple[Any, float]]:
         if self._cnn is not None:
             return [(d.rect, float(d.confidence)) for d in self._cnn(frame, self.upsample)]
-        assert self._hog is not None
-        rects, scores, _ = self._hog.run(frame, self.upsample, 0.0)
+        rects, scores, _ = self._thread_hog().run(frame, self.upsample, 0.0)
         return list(zip(rects, (float(s) for s in scores), strict=True))
 
     def detect(self, frame: np.ndarray) -> list[Face]:

@@ -6,6 +6,8 @@ of the render); it is decoded in chunks so memory stays flat however long the cl
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,7 @@ async def sample_size(src: str | Path, height: int = SAMPLE_HEIGHT) -> FrameSize
     return FrameSize(w, h)
 
 
-async def sample_frames(
+async def sample_chunks(
     src: str | Path,
     start: float,
     end: float,
@@ -46,29 +48,49 @@ async def sample_frames(
     fps: float = SAMPLE_FPS,
     chunk_seconds: float = CHUNK_SECONDS,
     settings: Settings | None = None,
-) -> AsyncIterator[tuple[float, np.ndarray]]:
-    """Yield (time from `start`, grey frame H x W uint8) at `fps` over [start, end)."""
+) -> AsyncIterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (times from `start`, grey frames N x H x W uint8) a chunk at a time over
+    [start, end) at `fps`. The next chunk decodes while the caller works on this one."""
     frame_bytes = size.width * size.height
     step = 1.0 / fps
-    index = 0
-    chunk_start = start
-    while chunk_start < end - 1e-6:
+
+    def decode(chunk_start: float) -> asyncio.Task[bytes]:
         length = min(chunk_seconds, end - chunk_start)
         argv = ["ffmpeg", "-ss", f"{chunk_start:.3f}", "-i", str(src), "-t", f"{length:.3f}"]
         argv += ["-map", "0:v:0", "-an", "-sn", "-dn"]
         argv += ["-vf", f"fps={fps:g},scale={size.width}:{size.height},format=gray"]
         argv += ["-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"]
-        data = await run_configured(argv, settings)
-        count = len(data) // frame_bytes
-        frames = np.frombuffer(data[: count * frame_bytes], np.uint8)
-        frames = frames.reshape(count, size.height, size.width)
-        expected = max(1, round(length * fps))
-        for frame in frames[:expected]:
-            yield index * step, frame
-            index += 1
-        chunk_start = start + index * step
-        if count == 0:
-            break
+        return asyncio.ensure_future(run_configured(argv, settings))
+
+    index = 0
+    chunk_start = start
+    pending = decode(chunk_start) if chunk_start < end - 1e-6 else None
+    try:
+        while pending is not None:
+            data = await pending
+            pending = None
+            length = min(chunk_seconds, end - chunk_start)
+            count = min(len(data) // frame_bytes, max(1, round(length * fps)))
+            frames = np.frombuffer(data[: count * frame_bytes], np.uint8)
+            frames = frames.reshape(count, size.height, size.width)
+            times = (index + np.arange(count)) * step
+            index += count
+            chunk_start = start + index * step
+            if count and chunk_start < end - 1e-6:
+                pending = decode(chunk_start)
+            if count:
+                yield times, frames
+    finally:
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
 
 
-__all__ = ["SAMPLE_FPS", "SAMPLE_HEIGHT", "FrameSize", "sample_frames", "sample_size"]
+__all__ = [
+    "SAMPLE_FPS",
+    "SAMPLE_HEIGHT",
+    "FrameSize",
+    "sample_chunks",
+    "sample_size",
+]
