@@ -7,6 +7,10 @@ loops run inside a single visitor call, so a check between nodes cannot interrup
 A real-time interval timer can: SIGALRM's handler raises in the thread that validates,
 which is the event loop's thread in the api (validation is synchronous there). Off the
 main thread (no signals there) the cap is checked between visited nodes only.
+
+A signal handler's exception is lost when it lands inside a weakref or GC callback (Python
+prints it as "ignored"), so the handler rings again a few ms later while validation still
+runs, and every visited node checks the clock too.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from graphql import GraphQLError, ValidationContext, ValidationRule
 
 T = TypeVar("T")
 CODE = "VALIDATION_TIMEOUT"
+RING_AGAIN_S = 0.005  # the next alarm, should this one's exception be swallowed
 
 
 class DeadlineExceeded(BaseException):
@@ -33,6 +38,7 @@ _installed = False
 
 def _on_alarm(signum: int, frame: Any) -> None:
     if _armed:
+        signal.setitimer(signal.ITIMER_REAL, RING_AGAIN_S)
         raise DeadlineExceeded
 
 
@@ -52,7 +58,8 @@ def _install() -> bool:
 
 
 class _NodeDeadline(ValidationRule):
-    """The fallback off the main thread: checks the clock on every visited node."""
+    """Checks the clock on every visited node: the cap off the main thread, and the second
+    line under the timer."""
 
     deadline = 0.0
 
@@ -74,19 +81,17 @@ def timeout_error(seconds: float) -> GraphQLError:
 
 def within(seconds: float, validate: Callable[[tuple[type[ValidationRule], ...]], T]) -> T:
     """`validate(extra_rules)` with at most `seconds` of wall-clock time, else
-    DeadlineExceeded. `extra_rules` holds the fallback rule when signals are unavailable."""
+    DeadlineExceeded. `extra_rules` holds the rule that checks the clock between nodes."""
     global _armed
     if seconds <= 0:
         return validate(())
+    rule = type("NodeDeadline", (_NodeDeadline,), {"deadline": time.perf_counter() + seconds})
     if not _install():
-        rule = type("NodeDeadline", (_NodeDeadline,), {"deadline": time.perf_counter() + seconds})
         return validate((rule,))
     _armed = True
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
-        try:
-            return validate(())
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+        return validate((rule,))
     finally:
-        _armed = False
+        _armed = False  # first: an alarm ringing now does nothing
+        signal.setitimer(signal.ITIMER_REAL, 0)
