@@ -1,4 +1,5 @@
-"""The real worker settings plus the bench's no-op job: `python -m bench.worker`.
+"""The real worker (jobs.worker.ResilientWorker, leases included, with the real settings)
+plus the bench's no-op job: `python -m bench.worker`.
 
 BENCH_MAX_JOBS overrides max_jobs for a what-if run; nothing else differs from
 jobs.worker.worker_settings().
@@ -10,7 +11,7 @@ import os
 import time
 from typing import Any
 
-from arq.worker import Worker, func
+from arq.worker import func
 
 NOOP = "bench_noop"
 
@@ -31,7 +32,9 @@ def worker_settings() -> dict[str, Any]:
 
 
 def main() -> None:
-    Worker(**worker_settings()).run()
+    from jobs.worker import ResilientWorker
+
+    ResilientWorker(**worker_settings()).run()
 
 
 if __name__ == "__main__":

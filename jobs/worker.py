@@ -26,6 +26,7 @@ from orm.database import close_db, init_db
 _metrics_started = False
 log = logging.getLogger("clipforge.worker")
 REDIS_DOWN_PAUSE_SECONDS = 1.0
+FILL_WAIT_SECONDS = 0.5  # how long start_jobs waits for a busy slot before the poll goes on
 # Connection errors, timeouts, and WatchError (redis-py's report of a connection lost during
 # WATCH); arq itself handles the WatchError of a job taken by another worker.
 REDIS_DOWN = (RedisError, OSError)
@@ -153,6 +154,7 @@ class ResilientWorker(Worker):
         self.in_progress_timeout_s = self.lease_seconds
         self.lease_token = new_token()
         self.lost: set[str] = set()
+        self.slot_freed = asyncio.Event()
         self.leases = LeaseKeeper(
             redis_url(),
             self.lease_token,
@@ -172,8 +174,16 @@ class ResilientWorker(Worker):
             self.leases.stop()
 
     async def start_jobs(self, job_ids: list[bytes]) -> None:
-        """arq's start_jobs, with the in-progress key set to this worker's lease token."""
+        """arq's start_jobs, with the in-progress key set to this worker's lease token.
+
+        With every slot busy, arq drops the rest of the batch it read until its next poll,
+        so a worker starts at most max_jobs jobs per poll_delay (40 short jobs a second with
+        2 slots). Here it waits for a slot to free, for at most FILL_WAIT_SECONDS (the poll
+        loop also beats the heart and reads aborts), and goes on with the batch."""
+        deadline = self.loop.time() + FILL_WAIT_SECONDS
         for raw in job_ids:
+            if not await self._slot_frees(deadline):
+                return None
             await self.sem.acquire()
             if self.job_counter >= self.max_jobs:
                 self.sem.release()
@@ -210,10 +220,22 @@ class ResilientWorker(Worker):
         self.tasks[job_id] = task
         return True
 
+    async def _slot_frees(self, deadline: float) -> bool:
+        """True once a slot is free (at once if one is), False at the deadline or when the
+        worker stops taking jobs (shutting down)."""
+        while self.allow_pick_jobs and self.job_counter >= self.max_jobs:
+            self.slot_freed.clear()
+            try:
+                await asyncio.wait_for(self.slot_freed.wait(), deadline - self.loop.time())
+            except TimeoutError:
+                return False
+        return self.allow_pick_jobs
+
     def _job_done(self, job_id: str) -> None:
         self.leases.release(job_id)
         self.lost.discard(job_id)
         self._release_sem_dec_counter_on_complete()
+        self.slot_freed.set()
 
     def lease_lost(self, job_id: str) -> None:
         """Another worker holds the job now: stop this copy, record nothing for it."""

@@ -28,7 +28,7 @@ async def count(redis: Any, key: str) -> int:
     return int(await redis.get(key) or 0)
 
 
-def racing_worker() -> ResilientWorker:
+def racing_worker(**options: Any) -> ResilientWorker:
     return ResilientWorker(
         functions=[function(t) for t in worker_tasks.TASKS],
         redis_settings=RedisSettings.from_dsn(get_settings().redis_url or ""),
@@ -39,6 +39,7 @@ def racing_worker() -> ResilientWorker:
         handle_signals=False,
         lease_seconds=2.0,
         lease_renew_seconds=0.5,
+        **options,
     )
 
 
@@ -109,3 +110,39 @@ async def test_a_worker_holding_its_event_loop_keeps_its_job(
     await asyncio.sleep(2.5)  # more than two leases: room for a wrongful second start
     assert await count(redis, f"{key}:started") == 1
     assert await redis.zscore("arq:queue", job.job_id) is None
+
+
+async def test_one_poll_goes_on_starting_its_batch_as_slots_free(
+    redis: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """arq drops the rest of a batch once every slot is busy (at most max_jobs new jobs per
+    poll delay); this worker waits for a slot and goes on with the batch, never running more
+    than max_jobs at once."""
+    import jobs.worker
+
+    monkeypatch.setattr(jobs.worker, "FILL_WAIT_SECONDS", 60.0)  # no deadline in the test
+    key = f"fill-{uuid.uuid4().hex}"
+    pool = await get_pool()
+    for _ in range(8):
+        assert await pool.enqueue_job("ops_sleep", key, 0.05) is not None
+    worker = racing_worker(max_jobs=2, redis_pool=pool)
+    busiest = 0
+
+    async def watch() -> None:
+        nonlocal busiest
+        while True:
+            busiest = max(busiest, worker.job_counter)
+            await asyncio.sleep(0.002)
+
+    watcher = asyncio.create_task(watch())
+    try:
+        worker.leases.start()
+        await asyncio.wait_for(worker._poll_iteration(), 30)  # one poll
+        started = await count(redis, f"{key}:started")
+        await asyncio.wait_for(asyncio.gather(*worker.tasks.values()), 30)
+    finally:
+        watcher.cancel()
+        worker.leases.stop()
+    assert started >= 7  # all eight started in that one poll (the last may still be starting)
+    assert await count(redis, f"{key}:done") == 8 and worker.jobs_complete == 8
+    assert busiest == 2
