@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import re
 import threading
 import wave
@@ -19,6 +20,7 @@ from jobs.media.onsets import refine_onsets
 from jobs.media.types import Segment, TranscriptResult, Word
 from jobs.media.whisper_model import choose_model, load_model
 
+log = logging.getLogger("clipforge.transcribe")
 ProgressCallback = Callable[[float], Awaitable[None] | None]
 # Whisper leaves out "um" and "uh" unless its prompt shows them (measured: 0 of 3 espeak-ng
 # fillers without a prompt, 3 of 3 with this one); filler removal needs them transcribed.
@@ -130,9 +132,20 @@ def _decode(
     if not prompted.lost_speech:
         return result
     plain = _decode_pass(model, audio, settings, language, None, report, stop)
-    if coverage(spans, plain.words).uncovered < prompted.uncovered - LOST_S / 2:
-        return plain
-    return result
+    kept = (
+        plain
+        if coverage(spans, plain.words).uncovered < prompted.uncovered - LOST_S / 2
+        else result
+    )
+    log.info(
+        "prompted decode of %s left %.1f of %.1f s of speech without words; decoded again "
+        "without the prompt, kept the %s one",
+        wav.name,
+        prompted.uncovered,
+        prompted.speech,
+        "plain" if kept is plain else "prompted",
+    )
+    return kept
 
 
 def _decode_pass(
