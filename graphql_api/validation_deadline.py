@@ -8,13 +8,17 @@ A real-time interval timer can: SIGALRM's handler raises in the thread that vali
 which is the event loop's thread in the api (validation is synchronous there). Off the
 main thread (no signals there) the cap is checked between visited nodes only.
 
-A signal handler's exception is lost when it lands inside a weakref or GC callback (Python
-prints it as "ignored"), so the handler rings again a few ms later while validation still
-runs, and every visited node checks the clock too.
+The clock leaves out garbage collection: a full collection in a large process can take
+longer than the cap, is not the document's doing, and runs weakref callbacks where a signal
+handler's exception is lost (Python prints it as "ignored"). An alarm during a collection
+rings again just after it; an alarm before the deadline on this clock rings again at it; one
+past it raises and rings again a few ms later, should that exception be lost too. Every
+visited node also checks the clock.
 """
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -34,12 +38,40 @@ class DeadlineExceeded(BaseException):
 
 _armed = False  # the handler raises only while a validation runs under the timer
 _installed = False
+_deadline = 0.0  # on clock() of the validation under the timer
+_gc_seconds = 0.0  # garbage collection time of this process so far
+_gc_started: float | None = None
+
+
+def _on_gc(phase: str, info: dict[str, Any]) -> None:
+    global _gc_started, _gc_seconds
+    if phase == "start":
+        _gc_started = time.perf_counter()
+    elif _gc_started is not None:
+        _gc_seconds += time.perf_counter() - _gc_started
+        _gc_started = None
+
+
+gc.callbacks.append(_on_gc)
+
+
+def clock() -> float:
+    """Seconds of wall-clock time outside garbage collection."""
+    return time.perf_counter() - _gc_seconds
 
 
 def _on_alarm(signum: int, frame: Any) -> None:
-    if _armed:
+    if not _armed:
+        return
+    if _gc_started is not None:  # inside a collection: not validation's time
         signal.setitimer(signal.ITIMER_REAL, RING_AGAIN_S)
-        raise DeadlineExceeded
+        return
+    left = _deadline - clock()
+    if left > 0:  # collections took part of the time: ring at the deadline
+        signal.setitimer(signal.ITIMER_REAL, max(left, RING_AGAIN_S / 5))
+        return
+    signal.setitimer(signal.ITIMER_REAL, RING_AGAIN_S)
+    raise DeadlineExceeded
 
 
 def _install() -> bool:
@@ -67,7 +99,7 @@ class _NodeDeadline(ValidationRule):
         super().__init__(context)
 
     def enter(self, *_: Any) -> None:
-        if time.perf_counter() > self.deadline:
+        if clock() > self.deadline:
             raise DeadlineExceeded
 
 
@@ -82,12 +114,14 @@ def timeout_error(seconds: float) -> GraphQLError:
 def within(seconds: float, validate: Callable[[tuple[type[ValidationRule], ...]], T]) -> T:
     """`validate(extra_rules)` with at most `seconds` of wall-clock time, else
     DeadlineExceeded. `extra_rules` holds the rule that checks the clock between nodes."""
-    global _armed
+    global _armed, _deadline
     if seconds <= 0:
         return validate(())
-    rule = type("NodeDeadline", (_NodeDeadline,), {"deadline": time.perf_counter() + seconds})
+    deadline = clock() + seconds
+    rule = type("NodeDeadline", (_NodeDeadline,), {"deadline": deadline})
     if not _install():
         return validate((rule,))
+    _deadline = deadline
     _armed = True
     try:
         signal.setitimer(signal.ITIMER_REAL, seconds)
