@@ -97,11 +97,9 @@ def _carries_token(payload: Any) -> bool:
     )
 
 
-class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """graphql-transport-ws (Apollo's GraphQLWsLink): server pings after the ack."""
+class Guarded:
+    """The socket's SocketGuard, made on first use (both protocol handlers have one)."""
 
-    keep_alive_interval: float | None = None
-    _ping_task: asyncio.Task[None] | None = None
     _guard: SocketGuard | None = None
 
     @property
@@ -110,12 +108,16 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             self._guard = SocketGuard(self)
         return self._guard
 
+
+class TransportWSHandler(Guarded, BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws (Apollo's GraphQLWsLink): server pings after the ack."""
+
+    keep_alive_interval: float | None = None
+    _ping_task: asyncio.Task[None] | None = None
+
     async def handle(self) -> None:
-        WS_CONNECTIONS.inc()
-        try:
+        with WS_CONNECTIONS.track_inprogress():
             await super().handle()
-        finally:
-            WS_CONNECTIONS.dec()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         acknowledged = self.connection_acknowledged
@@ -155,24 +157,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().shutdown()
 
 
-class LegacyWSHandler(BaseGraphQLWSHandler[Context, None]):
+class LegacyWSHandler(Guarded, BaseGraphQLWSHandler[Context, None]):
     """Legacy graphql-ws (subscriptions-transport-ws): Strawberry's `ka` keep-alive; a second
     `connection_init` carries a fresh token."""
 
-    _guard: SocketGuard | None = None
-
-    @property
-    def guard(self) -> SocketGuard:
-        if self._guard is None:
-            self._guard = SocketGuard(self)
-        return self._guard
-
     async def handle(self) -> None:
-        WS_CONNECTIONS.inc()
-        try:
+        with WS_CONNECTIONS.track_inprogress():
             await super().handle()
-        finally:
-            WS_CONNECTIONS.dec()
 
     async def handle_connection_init(self, message: LegacyInitMessage) -> None:
         if self.connection_acknowledged:
