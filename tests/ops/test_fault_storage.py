@@ -43,14 +43,7 @@ async def test_clip_job_with_storage_down_is_retried_then_dead_lettered(
 
     user, _ = await create_user(minutes=10)
     with seaweed_server(tmp_path / "seaweed") as s3:
-        s3_settings = {
-            "storage_backend": "s3",
-            "s3_endpoint_url": s3.endpoint_url,
-            "s3_bucket": "faults",
-            "s3_access_key_id": s3.access_key,
-            "s3_secret_access_key": s3.secret_key,
-            "s3_region": s3.region,
-        }
+        s3_settings = s3.settings("faults")
         with overridden(**s3_settings):
             upload = await make_upload(user, talk)
             async with in_transaction() as conn:

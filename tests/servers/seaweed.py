@@ -41,6 +41,17 @@ class SeaweedServer:
     data_dir: Path
     log_path: Path
 
+    def settings(self, bucket: str) -> dict[str, str]:
+        """The Clipforge settings that point storage at this server's `bucket`."""
+        return {
+            "storage_backend": "s3",
+            "s3_endpoint_url": self.endpoint_url,
+            "s3_bucket": bucket,
+            "s3_access_key_id": self.access_key,
+            "s3_secret_access_key": self.secret_key,
+            "s3_region": self.region,
+        }
+
 
 def find_weed() -> str:
     """The ``weed`` binary: on PATH, else in the running interpreter's scripts folder."""

@@ -49,14 +49,7 @@ async def s3(
     seaweed: SeaweedServer, settings: Settings, monkeypatch: Any
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The process storage switched to S3 for one test; an HTTP client for its URLs."""
-    for name, value in {
-        "storage_backend": "s3",
-        "s3_endpoint_url": seaweed.endpoint_url,
-        "s3_bucket": "clipforge-uploads-test",
-        "s3_access_key_id": seaweed.access_key,
-        "s3_secret_access_key": seaweed.secret_key,
-        "s3_region": seaweed.region,
-    }.items():
+    for name, value in seaweed.settings("clipforge-uploads-test").items():
         monkeypatch.setattr(settings, name, value)
     await get_store().ensure_bucket()
     async with httpx.AsyncClient(timeout=60) as http:

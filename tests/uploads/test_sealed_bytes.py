@@ -46,14 +46,7 @@ async def storage(
         yield client  # the api serves the local backend's URLs
         return
     server: SeaweedServer = request.getfixturevalue("seaweed")
-    for name, value in {
-        "storage_backend": "s3",
-        "s3_endpoint_url": server.endpoint_url,
-        "s3_bucket": "clipforge-sealed-test",
-        "s3_access_key_id": server.access_key,
-        "s3_secret_access_key": server.secret_key,
-        "s3_region": server.region,
-    }.items():
+    for name, value in server.settings("clipforge-sealed-test").items():
         monkeypatch.setattr(settings, name, value)
     await get_store().ensure_bucket()
     async with httpx.AsyncClient(timeout=60) as http:
